@@ -1,0 +1,210 @@
+import { Type, type Static } from "@sinclair/typebox";
+import { ACTIONS } from "./policy.js";
+import { Conditions, ResourceRequirements, StringEnum, withRules, type ObjectMeta } from "./schema.js";
+
+export const MODEL_SOURCE_SCHEMES = ["https", "http", "pvc", "oci"] as const;
+
+export const ModelSource = withRules(
+  Type.Object({
+    uri: Type.String({
+      minLength: 1,
+      maxLength: 2048,
+      description:
+        "Where the model directory comes from: `https://…/model.tar.gz`, `pvc://<claim>/<path>` or `oci://<image>`.",
+    }),
+    sha256: Type.Optional(
+      Type.String({ description: "Lower-case hex sha256 of the artifact; required for http(s) sources." }),
+    ),
+    timeoutSeconds: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: 3600,
+        description: "Bound on download + verification; past it the revision fails. Default: 300.",
+      }),
+    ),
+  }),
+  {
+    rule: "self.uri.matches('^(https?|pvc|oci)://.+')",
+    message: "uri must start with https://, http://, pvc:// or oci://",
+    fieldPath: ".uri",
+  },
+  {
+    rule: "!has(self.sha256) || self.sha256.matches('^[a-f0-9]{64}$')",
+    message: "sha256 must be 64 lower-case hex characters",
+    fieldPath: ".sha256",
+  },
+  {
+    rule: "!self.uri.startsWith('http') || has(self.sha256)",
+    message: "sha256 is required for http(s) sources so a corrupted or replaced artifact is caught",
+    fieldPath: ".sha256",
+    reason: "FieldValueRequired",
+  },
+);
+export type ModelSource = Static<typeof ModelSource>;
+
+export const ModelSpec = Type.Object({
+  name: Type.String({ minLength: 1, maxLength: 63, description: "Model name, e.g. `toxic-bert`." }),
+  version: Type.String({
+    minLength: 1,
+    maxLength: 63,
+    description: "Model version; changing any model field starts a new revision.",
+  }),
+  source: ModelSource,
+  format: Type.Optional(
+    StringEnum(["onnx"] as const, {
+      description: "Directory layout: model.onnx, config.json (id2label), tokenizer.json. Default: onnx.",
+    }),
+  ),
+  maxSequenceLength: Type.Optional(
+    Type.Integer({ minimum: 8, maximum: 8192, description: "Truncation length. Default: the model's." }),
+  ),
+});
+export type ModelSpec = Static<typeof ModelSpec>;
+
+export const GpuSpec = Type.Object({
+  count: Type.Integer({ minimum: 1, maximum: 16, description: "`nvidia.com/gpu` per pod." }),
+  product: Type.Optional(
+    Type.String({
+      minLength: 1,
+      maxLength: 63,
+      description: "Node label `nvidia.com/gpu.product`, e.g. `NVIDIA-A100-SXM4-80GB`.",
+    }),
+  ),
+});
+export type GpuSpec = Static<typeof GpuSpec>;
+
+export const CheckSample = Type.Object({
+  text: Type.String({ minLength: 1, maxLength: 10000 }),
+  language: Type.Optional(Type.String({ pattern: "^[a-z]{2,3}$" })),
+  expect: Type.Object({
+    action: StringEnum(ACTIONS),
+    categories: Type.Optional(
+      Type.Array(Type.String(), { description: "Categories that must be among the decision's reasons." }),
+    ),
+  }),
+});
+export type CheckSample = Static<typeof CheckSample>;
+
+export const QualityGate = Type.Object(
+  {
+    samples: Type.Optional(Type.Array(CheckSample, { maxItems: 200 })),
+    samplesConfigMapRef: Type.Optional(
+      Type.Object({
+        name: Type.String({ minLength: 1 }),
+        key: Type.Optional(Type.String({ description: "Default: `samples.yaml`." })),
+      }),
+    ),
+    minPassRate: Type.Optional(
+      Type.Number({
+        minimum: 0,
+        maximum: 1,
+        description: "Fraction of samples that must match. Default: 1.",
+      }),
+    ),
+    maxP95LatencyMs: Type.Optional(
+      Type.Integer({ minimum: 1, description: "p95 latency bound over the run." }),
+    ),
+  },
+  { description: "Golden set replayed against the preview Service under the live Policy before promotion." },
+);
+export type QualityGate = Static<typeof QualityGate>;
+
+export const BlueGreenStrategy = withRules(
+  Type.Object({
+    previewReplicas: Type.Optional(Type.Integer({ minimum: 1, description: "Default: 1." })),
+    autoPromotion: Type.Optional(Type.Boolean({ description: "Promote when checks pass. Default: true." })),
+    autoPromotionSeconds: Type.Optional(
+      Type.Integer({ minimum: 0, description: "Wait this long after checks pass. Default: 0." }),
+    ),
+    scaleDownDelaySeconds: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        description: "Keep the old stack this long after promotion. Default: 300.",
+      }),
+    ),
+    progressDeadlineSeconds: Type.Optional(
+      Type.Integer({ minimum: 30, description: "Preview not ready by then -> rollback. Default: 900." }),
+    ),
+    checks: Type.Optional(QualityGate),
+  }),
+  {
+    rule: "!has(self.autoPromotionSeconds) || !has(self.autoPromotion) || self.autoPromotion",
+    message: "autoPromotionSeconds needs autoPromotion: true",
+    fieldPath: ".autoPromotionSeconds",
+  },
+);
+export type BlueGreenStrategy = Static<typeof BlueGreenStrategy>;
+
+export const ModelDeploymentSpec = Type.Object({
+  model: ModelSpec,
+  resources: Type.Optional(ResourceRequirements),
+  gpu: Type.Optional(GpuSpec),
+  strategy: Type.Optional(Type.Object({ blueGreen: Type.Optional(BlueGreenStrategy) })),
+  revisionHistoryLimit: Type.Optional(Type.Integer({ minimum: 0, maximum: 50, description: "Default: 3." })),
+});
+export type ModelDeploymentSpec = Static<typeof ModelDeploymentSpec>;
+
+export const MODEL_PHASES = [
+  "Pending",
+  "Deploying",
+  "Verifying",
+  "AwaitingPromotion",
+  "Promoting",
+  "Active",
+  "RolledBack",
+  "Failed",
+] as const;
+export type ModelPhase = (typeof MODEL_PHASES)[number];
+
+const Revision = Type.Object({
+  hash: Type.String(),
+  version: Type.String(),
+  since: Type.Optional(Type.String({ format: "date-time" })),
+});
+
+export const ModelDeploymentStatus = Type.Object({
+  observedGeneration: Type.Optional(Type.Integer()),
+  phase: Type.Optional(StringEnum(MODEL_PHASES)),
+  activeRevision: Type.Optional(Revision),
+  previewRevision: Type.Optional(Revision),
+  history: Type.Optional(
+    Type.Array(
+      Type.Object({
+        hash: Type.String(),
+        version: Type.String(),
+        promotedAt: Type.Optional(Type.String({ format: "date-time" })),
+        outcome: Type.String(),
+      }),
+    ),
+  ),
+  checks: Type.Optional(
+    Type.Object({
+      passed: Type.Integer(),
+      failed: Type.Integer(),
+      p95LatencyMs: Type.Optional(Type.Number()),
+      failures: Type.Optional(
+        Type.Array(Type.Object({ text: Type.String(), expected: Type.String(), got: Type.String() })),
+      ),
+      ranAt: Type.Optional(Type.String({ format: "date-time" })),
+    }),
+  ),
+  rollback: Type.Optional(
+    Type.Object({
+      from: Type.String(),
+      to: Type.String(),
+      reason: Type.String(),
+      message: Type.Optional(Type.String()),
+      at: Type.String({ format: "date-time" }),
+    }),
+  ),
+  conditions: Type.Optional(Conditions),
+});
+export type ModelDeploymentStatus = Static<typeof ModelDeploymentStatus>;
+
+export interface ModelDeployment {
+  apiVersion: "moderation.vigil.dev/v1alpha1";
+  kind: "ModelDeployment";
+  metadata: ObjectMeta;
+  spec: ModelDeploymentSpec;
+  status?: ModelDeploymentStatus;
+}

@@ -1,0 +1,217 @@
+import { Type, type Static } from "@sinclair/typebox";
+import type { V1Affinity, V1Toleration } from "@kubernetes/client-node";
+import {
+  Conditions,
+  IntOrString,
+  LocalObjectReference,
+  MapOf,
+  Passthrough,
+  PassthroughList,
+  ResourceRequirements,
+  SecretKeyReference,
+  StringEnum,
+  withRules,
+  type ObjectMeta,
+} from "./schema.js";
+
+export const Autoscaling = withRules(
+  Type.Object(
+    {
+      minReplicas: Type.Optional(Type.Integer({ minimum: 1, description: "Default: 2." })),
+      maxReplicas: Type.Integer({ minimum: 1 }),
+      targetCPUUtilizationPercentage: Type.Optional(
+        Type.Integer({ minimum: 1, description: "Default: 70 (when no memory target is set)." }),
+      ),
+      targetMemoryUtilizationPercentage: Type.Optional(Type.Integer({ minimum: 1 })),
+      behavior: Type.Optional(
+        Passthrough({ description: "autoscaling/v2 HorizontalPodAutoscalerBehavior, passed through." }),
+      ),
+    },
+    { description: "Creates an autoscaling/v2 HorizontalPodAutoscaler for the active revision." },
+  ),
+  {
+    rule: "!has(self.minReplicas) || self.minReplicas <= self.maxReplicas",
+    message: "minReplicas must be <= maxReplicas",
+    fieldPath: ".minReplicas",
+  },
+);
+export type Autoscaling = Static<typeof Autoscaling>;
+
+export const VerticalAutoscaling = Type.Object(
+  {
+    updateMode: StringEnum(["Off", "Initial", "Recreate", "Auto"] as const, {
+      description: "VPA update mode. The VPA controls memory only whenever the HPA is on.",
+    }),
+  },
+  { description: "Creates an autoscaling.k8s.io/v1 VerticalPodAutoscaler when that CRD is installed." },
+);
+
+export const Disruption = withRules(
+  Type.Object(
+    { maxUnavailable: Type.Optional(IntOrString()), minAvailable: Type.Optional(IntOrString()) },
+    { description: "Creates a policy/v1 PodDisruptionBudget. Default: maxUnavailable 1." },
+  ),
+  {
+    rule: "has(self.maxUnavailable) != has(self.minAvailable)",
+    message: "set exactly one of maxUnavailable or minAvailable",
+  },
+);
+
+const NetworkPeer = Type.Object({
+  namespaceSelector: Type.Optional(Passthrough({ description: "metav1.LabelSelector" })),
+  podSelector: Type.Optional(Passthrough({ description: "metav1.LabelSelector" })),
+  ipBlock: Type.Optional(
+    Type.Object({ cidr: Type.String(), except: Type.Optional(Type.Array(Type.String())) }),
+  ),
+});
+
+export const NetworkSpec = Type.Object(
+  {
+    ingressFrom: Type.Optional(Type.Array(NetworkPeer, { description: "Who may call the http port." })),
+    metricsFrom: Type.Optional(Type.Array(NetworkPeer, { description: "Who may scrape /metrics." })),
+  },
+  {
+    description:
+      "NetworkPolicy: default deny for the pods plus these allows; egress to DNS and the storage ports only.",
+  },
+);
+
+export const RuntimeSpec = Type.Object({
+  image: Type.Optional(Type.String({ description: "Default: the operator's --runtime-image." })),
+  imagePullPolicy: Type.Optional(StringEnum(["Always", "IfNotPresent", "Never"] as const)),
+  resources: Type.Optional(ResourceRequirements),
+  batching: Type.Optional(
+    Type.Object({
+      maxBatchSize: Type.Optional(Type.Integer({ minimum: 1, maximum: 1024, description: "Default: 32." })),
+      maxDelayMs: Type.Optional(Type.Integer({ minimum: 0, maximum: 1000, description: "Default: 5." })),
+      maxQueue: Type.Optional(
+        Type.Integer({ minimum: 1, description: "Queued texts before 503. Default: 1024." }),
+      ),
+    }),
+  ),
+  workers: Type.Optional(
+    Type.Integer({ minimum: 1, maximum: 64, description: "Inference worker threads per pod. Default: 1." }),
+  ),
+  auth: Type.Optional(
+    Type.Object({
+      apiKeysSecretRef: Type.Optional(
+        Type.Object(
+          { name: Type.String({ minLength: 1 }) },
+          { description: "Secret whose values are API keys." },
+        ),
+      ),
+      jwt: Type.Optional(
+        Type.Object({
+          issuer: Type.String({ minLength: 1 }),
+          audience: Type.String({ minLength: 1 }),
+          jwksSecretRef: SecretKeyReference,
+        }),
+      ),
+    }),
+  ),
+  rateLimit: Type.Optional(
+    Type.Object({ requestsPerMinute: Type.Integer({ minimum: 1, description: "Per client." }) }),
+  ),
+  logLevel: Type.Optional(StringEnum(["debug", "info", "warn", "error"] as const)),
+  logRawText: Type.Optional(
+    Type.Boolean({ description: "Store raw text in the decision log (default: only its hash)." }),
+  ),
+});
+
+const StorageEndpoint = Type.Object({
+  secretRef: SecretKeyReference,
+  port: Type.Optional(Type.Integer({ minimum: 1, maximum: 65535, description: "For egress rules." })),
+  cidr: Type.Optional(
+    Type.String({ description: "Egress destination for the NetworkPolicy. Default: any address." }),
+  ),
+});
+
+export const StorageSpec = Type.Object({
+  postgres: Type.Optional(StorageEndpoint),
+  redis: Type.Optional(StorageEndpoint),
+});
+
+export const BackupSpec = Type.Object({
+  schedule: withRules(Type.String({ description: "Cron schedule, five fields, e.g. `0 3 * * *`." }), {
+    rule: "self.matches('^\\\\s*(\\\\S+\\\\s+){4}\\\\S+\\\\s*$')",
+    message: "schedule must be a five-field cron expression such as '0 3 * * *'",
+  }),
+  retention: Type.Optional(
+    Type.String({
+      pattern: "^[1-9][0-9]*[dwm]$",
+      description: "How long backups are kept, e.g. `30d`, `4w`, `6m`. Default: 30d.",
+    }),
+  ),
+  destination: Type.Object({
+    pvc: Type.Object({ claimName: Type.String({ minLength: 1 }) }),
+  }),
+  suspend: Type.Optional(Type.Boolean()),
+});
+
+export const PlacementSpec = Type.Object({
+  nodeSelector: Type.Optional(MapOf(Type.String())),
+  tolerations: Type.Optional(PassthroughList<V1Toleration>()),
+  affinity: Type.Optional(Passthrough<V1Affinity>()),
+  topologySpread: Type.Optional(
+    StringEnum(["zone", "node", "none"] as const, {
+      description: "Spread pods across zones (and nodes), nodes only, or not at all. Default: zone.",
+    }),
+  ),
+});
+
+export const ModerationServiceSpec = withRules(
+  Type.Object({
+    modelRef: LocalObjectReference,
+    policyRef: LocalObjectReference,
+    replicas: Type.Optional(
+      Type.Integer({ minimum: 0, description: "Replicas when autoscaling is absent. Default: 2." }),
+    ),
+    autoscaling: Type.Optional(Autoscaling),
+    verticalAutoscaling: Type.Optional(VerticalAutoscaling),
+    disruption: Type.Optional(Disruption),
+    network: Type.Optional(NetworkSpec),
+    runtime: Type.Optional(RuntimeSpec),
+    storage: Type.Optional(StorageSpec),
+    backup: Type.Optional(BackupSpec),
+    placement: Type.Optional(PlacementSpec),
+  }),
+  {
+    rule: "!(has(self.replicas) && has(self.autoscaling))",
+    message: "set replicas or autoscaling, not both: with autoscaling the HPA owns the replica count",
+    fieldPath: ".replicas",
+  },
+  {
+    rule: "!has(self.backup) || (has(self.storage) && has(self.storage.postgres))",
+    message: "backup needs storage.postgres: it backs up the decision log",
+    fieldPath: ".backup",
+  },
+);
+export type ModerationServiceSpec = Static<typeof ModerationServiceSpec>;
+
+export const ModerationServiceStatus = Type.Object({
+  observedGeneration: Type.Optional(Type.Integer()),
+  conditions: Type.Optional(Conditions),
+  replicas: Type.Optional(Type.Integer()),
+  readyReplicas: Type.Optional(Type.Integer()),
+  selector: Type.Optional(Type.String({ description: "Label selector for the /scale subresource." })),
+  endpoint: Type.Optional(Type.String()),
+  previewEndpoint: Type.Optional(Type.String()),
+  activeRevision: Type.Optional(Type.Object({ name: Type.String(), modelVersion: Type.String() })),
+  policy: Type.Optional(Type.Object({ generation: Type.Integer(), appliedReplicas: Type.Integer() })),
+  lastBackup: Type.Optional(
+    Type.Object({
+      name: Type.String(),
+      completedAt: Type.Optional(Type.String({ format: "date-time" })),
+      succeeded: Type.Boolean(),
+    }),
+  ),
+});
+export type ModerationServiceStatus = Static<typeof ModerationServiceStatus>;
+
+export interface ModerationService {
+  apiVersion: "moderation.vigil.dev/v1alpha1";
+  kind: "ModerationService";
+  metadata: ObjectMeta;
+  spec: ModerationServiceSpec;
+  status?: ModerationServiceStatus;
+}
