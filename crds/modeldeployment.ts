@@ -2,7 +2,7 @@ import { Type, type Static } from "@sinclair/typebox";
 import { ACTIONS } from "./policy.js";
 import { Conditions, ResourceRequirements, StringEnum, withRules, type ObjectMeta } from "./schema.js";
 
-export const MODEL_SOURCE_SCHEMES = ["https", "http", "pvc", "oci"] as const;
+export const MODEL_SOURCE_SCHEMES = ["https", "http", "pvc", "oci", "builtin"] as const;
 
 export const ModelSource = withRules(
   Type.Object({
@@ -10,7 +10,8 @@ export const ModelSource = withRules(
       minLength: 1,
       maxLength: 2048,
       description:
-        "Where the model directory comes from: `https://…/model.tar.gz`, `pvc://<claim>/<path>` or `oci://<image>`.",
+        "Where the model directory comes from: `https://…/model.tar.gz`, `pvc://<claim>/<path>`, `oci://<image>`, " +
+        "or `builtin://default` (the small demo model inside the runtime image; no download).",
     }),
     sha256: Type.Optional(
       Type.String({ description: "Lower-case hex sha256 of the artifact; required for http(s) sources." }),
@@ -24,8 +25,8 @@ export const ModelSource = withRules(
     ),
   }),
   {
-    rule: "self.uri.matches('^(https?|pvc|oci)://.+')",
-    message: "uri must start with https://, http://, pvc:// or oci://",
+    rule: "self.uri.matches('^(https?|pvc|oci|builtin)://.+')",
+    message: "uri must start with https://, http://, pvc://, oci:// or builtin://",
     fieldPath: ".uri",
   },
   {

@@ -1,0 +1,4 @@
+export { startPostgres, type TestPostgres } from "./postgres.js";
+export { startRedis, type TestRedis } from "./redis.js";
+export { freePort, waitFor } from "./ports.js";
+export { MissingBinaryError } from "./binaries.js";
