@@ -1,0 +1,20 @@
+// Pure desired-state builders for the children of a ModerationService.
+export type { DesiredInput, DesiredOptions } from "./input.js";
+export { DesiredInputError } from "./errors.js";
+export type { DesiredWarning } from "./warnings.js";
+export { buildChildren, desiredWarnings, type DesiredObject } from "./children.js";
+export { buildContext, type BuildContext } from "./context.js";
+export { buildDeployment, type RevisionRole } from "./deployment.js";
+export { buildActiveService, buildPreviewService, serviceEndpoint, serviceEndpoints } from "./service.js";
+export { buildHorizontalPodAutoscaler } from "./hpa.js";
+export { buildVerticalPodAutoscaler, vpaWarnings, type VerticalPodAutoscaler } from "./vpa.js";
+export { buildPodDisruptionBudget, pdbWarnings } from "./pdb.js";
+export { buildNetworkPolicy, type NetworkPolicy } from "./networkpolicy.js";
+export { buildServiceAccount } from "./serviceaccount.js";
+export { buildPolicyConfigMap, renderPolicyFile } from "./policy-configmap.js";
+export { revisionHash, revisionOf, type Revision } from "./revision.js";
+export { configHash } from "./config-hash.js";
+export { childNames, revisionName } from "./names.js";
+export { ANNOTATION, LABEL, instanceSelector, revisionSelector } from "./labels.js";
+export { DEFAULTS, resolveModel, resolveService } from "./defaults.js";
+export { toStableYaml } from "./serialize.js";

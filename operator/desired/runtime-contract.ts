@@ -1,0 +1,41 @@
+// The operator side of the runtime <-> operator contract: ports, paths and commands the
+// runtime image understands. The runtime reads the same environment variable names.
+
+export const RUNTIME_CONTAINER = "runtime";
+export const FETCH_MODEL_CONTAINER = "fetch-model";
+/**
+ * Subcommands of the image's entrypoint (`vigil-runtime`, i.e. `node dist/runtime/main.js`).
+ * Pods set only `args`, never `command`: the entrypoint is the image's business.
+ */
+export const SERVE_ARGS = ["serve"];
+export const FETCH_MODEL_SUBCOMMAND = "fetch-model";
+/** `builtin://default`: the demo model baked into the runtime image (its VIGIL_MODEL_DIR default). */
+export const BUILTIN_MODELS = ["default"];
+
+/** One port for the API, the probes and /metrics. */
+export const HTTP_PORT = 8080;
+export const HTTP_PORT_NAME = "http";
+
+export const PROBE_PATH = { startup: "/startup", readiness: "/ready", liveness: "/live" } as const;
+
+export const MOUNT = {
+  model: "/models/model",
+  policyDir: "/etc/vigil/policy",
+  policyFile: "/etc/vigil/policy/policy.yaml",
+  apiKeysDir: "/etc/vigil/api-keys",
+  jwksDir: "/etc/vigil/jwks",
+  tmp: "/tmp",
+} as const;
+
+/** The ConfigMap key that holds the rendered Policy. */
+export const POLICY_KEY = "policy.yaml";
+/** The file name the JWKS Secret key is projected to under MOUNT.jwksDir. */
+export const JWKS_FILE = "jwks.json";
+
+/** Default of VIGIL_SHUTDOWN_GRACE_MS; the pod gets this + 5 s before SIGKILL. */
+export const SHUTDOWN_GRACE_MS = 25_000;
+export const SHUTDOWN_MARGIN_SECONDS = 5;
+
+export const GPU_RESOURCE = "nvidia.com/gpu";
+export const GPU_PRESENT_LABEL = "nvidia.com/gpu.present";
+export const GPU_PRODUCT_LABEL = "nvidia.com/gpu.product";
