@@ -104,7 +104,13 @@ export const RuntimeSpec = Type.Object({
         Type.Object({
           issuer: Type.String({ minLength: 1 }),
           audience: Type.String({ minLength: 1 }),
-          jwksSecretRef: SecretKeyReference,
+          jwksSecretRef: Type.Object(
+            {
+              name: Type.String({ minLength: 1 }),
+              key: Type.Optional(Type.String({ minLength: 1, description: "Default: `jwks.json`." })),
+            },
+            { description: "Secret holding the JSON Web Key Set that signs accepted tokens." },
+          ),
         }),
       ),
     }),

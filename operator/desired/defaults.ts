@@ -17,6 +17,7 @@ export const DEFAULTS = {
   topologySpread: "zone",
   /** Key of a SecretKeyReference without `key` (the CRD documents `url` for all of them). */
   secretKey: "url",
+  jwksSecretKey: "jwks.json",
   postgresPort: 5432,
   redisPort: 6379,
   backupRetention: "30d",
@@ -172,7 +173,7 @@ export function resolveService(service: ModerationService, runtimeImage: string)
           issuer: jwt.issuer,
           audience: jwt.audience,
           jwksSecretName: jwt.jwksSecretRef.name,
-          jwksSecretKey: jwt.jwksSecretRef.key ?? DEFAULTS.secretKey,
+          jwksSecretKey: jwt.jwksSecretRef.key ?? DEFAULTS.jwksSecretKey,
         },
       }),
       shutdownGraceMs: SHUTDOWN_GRACE_MS,
