@@ -1,0 +1,284 @@
+/**
+ * Runtime throughput and latency benchmark (a measurement, not a test):
+ *   npm run bench:runtime [-- --duration 5 --concurrency 1,8,32,64 --model models-bench/transformer]
+ * Compares, in one run on this machine:
+ *   (1) raw onnxruntime-node session.run at the server's batch sizes (the physical limit),
+ *   (2) the server with batching off (VIGIL_MAX_BATCH_SIZE=1: one request, one run),
+ *   (3) the server with dynamic batching (the defaults: 32 texts, 5 ms),
+ *   (4) the cached-result path against a bare fastify JSON route,
+ * with load from autocannon in this process and each server in its own process (compiled with
+ * `npm run build` first, as the image runs it; --source runs the TypeScript via tsx). Also the
+ * resident memory of the server with the default model. Prints a table and writes JSON.
+ */
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { availableParallelism, loadavg } from "node:os";
+import path from "node:path";
+import { Command, InvalidArgumentError } from "commander";
+import { runLoad, type LoadResult } from "./support/load.js";
+import { runPacedLoad } from "./support/paced-load.js";
+import { measureRawSessionRun, type RawResult } from "./support/raw-session.js";
+import {
+  REPO_ROOT,
+  startBareFastify,
+  startRuntimeServer,
+  type RuntimeBuild,
+  type ServerProcess,
+} from "./support/server-process.js";
+
+interface Options {
+  source: boolean;
+  duration: number;
+  warmup: number;
+  concurrency: number[];
+  model: string;
+  out: string;
+}
+
+const positive = (value: string): number => {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError("must be a positive number");
+  return n;
+};
+const levels = (value: string): number[] => {
+  const list = value.split(",").map((v) => Number(v.trim()));
+  if (list.some((n) => !Number.isInteger(n) || n < 1))
+    throw new InvalidArgumentError("must be a list like 1,8,32,64");
+  return list;
+};
+
+function parseOptions(): Options {
+  const program = new Command()
+    .name("bench:runtime")
+    .description("Runtime throughput/latency benchmark: raw session.run vs server without and with batching")
+    .option("--duration <seconds>", "seconds per measurement", positive, 5)
+    .option("--warmup <seconds>", "unrecorded load before each server measurement", positive, 1)
+    .option("--concurrency <list>", "concurrent clients per point; must include 64", levels, [1, 8, 32, 64])
+    .option(
+      "--model <dir>",
+      "model directory (generated with `npm run model:bench` if missing)",
+      "models-bench/transformer",
+    )
+    .option("--out <file>", "JSON results", "bench-results/runtime.json")
+    .option("--source", "run the servers from TypeScript via tsx instead of compiling them first")
+    .configureOutput({ outputError: (s, write) => write(`${s.trimEnd().replace(/\n+/g, " ")}\n`) })
+    .exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : 2));
+  program.parse();
+  const options = program.opts<Options>();
+  if (!options.concurrency.includes(64)) options.concurrency.push(64);
+  return options;
+}
+
+function ensureBenchModel(modelDir: string): void {
+  if (existsSync(path.join(modelDir, "config.json"))) return;
+  console.log(`${modelDir} is missing; generating it with npm run model:bench ...`);
+  const result = spawnSync("npm", ["run", "--silent", "model:bench"], { cwd: REPO_ROOT, stdio: "inherit" });
+  if (result.status !== 0 || !existsSync(path.join(modelDir, "config.json"))) {
+    console.error(`bench:runtime: cannot generate ${modelDir} (npm run model:bench exited ${result.status})`);
+    process.exit(1);
+  }
+}
+
+/** Compiles the runtime as the image does; the servers then run dist/runtime/main.js. */
+function buildRuntime(): void {
+  console.log("compiling the runtime (npm run build) ...");
+  const result = spawnSync("npm", ["run", "--silent", "build"], { cwd: REPO_ROOT, stdio: "inherit" });
+  if (result.status !== 0 || !existsSync(path.join(REPO_ROOT, "dist/runtime/main.js"))) {
+    console.error(
+      "bench:runtime: npm run build failed; rerun with --source to benchmark the TypeScript sources",
+    );
+    process.exit(1);
+  }
+}
+
+async function measureServer(
+  server: ServerProcess,
+  options: Options,
+  connections: number[],
+  extra: { rate?: number; distinctBodies?: number } = {},
+): Promise<LoadResult[]> {
+  const results: LoadResult[] = [];
+  for (const c of connections) {
+    await runLoad(server.url, { connections: c, durationSeconds: options.warmup, ...extra });
+    results.push(
+      await runLoad(
+        server.url,
+        { connections: c, durationSeconds: options.duration, ...extra },
+        server.rssBytes,
+      ),
+    );
+  }
+  return results;
+}
+
+const fmt = (n: number, digits = 1): string => (Number.isFinite(n) ? n.toFixed(digits) : "-");
+const pad = (s: string | number, w: number): string => String(s).padStart(w);
+const best = (rows: LoadResult[]): LoadResult =>
+  rows.reduce((a, b) => (b.requestsPerSecond > a.requestsPerSecond ? b : a));
+
+const clients = (r: LoadResult): string => (r.rate ? `paced ${r.rate}/s` : String(r.connections));
+
+function loadTable(title: string, rows: LoadResult[], label: (r: LoadResult) => string = clients): string {
+  const lines = [
+    title,
+    `  ${pad("clients", 14)} ${pad("req/s", 8)} ${pad("p50 ms", 8)} ${pad("p95 ms", 8)} ${pad("p99 ms", 8)} ${pad("errors", 7)} ${pad("RSS MB", 7)}`,
+  ];
+  for (const r of rows) {
+    lines.push(
+      `  ${pad(label(r), 14)} ${pad(fmt(r.requestsPerSecond, 0), 8)} ${pad(fmt(r.p50Ms), 8)} ${pad(fmt(r.p95Ms), 8)} ${pad(fmt(r.p99Ms), 8)} ${pad(r.errors + r.non2xx, 7)} ${pad(r.peakRssMb ?? "-", 7)}`,
+    );
+  }
+  return lines.join("\n");
+}
+
+async function main(): Promise<void> {
+  const options = parseOptions();
+  const modelDir = path.resolve(REPO_ROOT, options.model);
+  ensureBenchModel(modelDir);
+  const build: RuntimeBuild = options.source ? "source" : "compiled";
+  if (build === "compiled") buildRuntime();
+  const cores = availableParallelism();
+  const common = { VIGIL_MODEL_DIR: modelDir, VIGIL_CACHE_MAX_ENTRIES: "0" };
+  const loadBefore = loadavg()[0]!;
+  console.log(
+    `bench:runtime: model ${options.model}, ${cores} cores, ${options.duration}s per point, ` +
+      `${build} runtime, load average ${fmt(loadBefore, 2)} (other processes on the machine skew every figure)\n`,
+  );
+
+  // (1) The physical limit, at the batch sizes the server forms.
+  const raw: RawResult[] = await measureRawSessionRun(modelDir, [1, 8, 32], options.duration, cores);
+
+  // (2) One request, one model run.
+  let server = await startRuntimeServer({ ...common, VIGIL_MAX_BATCH_SIZE: "1" }, build);
+  const unbatched = await measureServer(server, options, options.concurrency);
+  await server.stop();
+
+  // (3) Dynamic batching with the defaults, then at half its best throughput for tail latency.
+  server = await startRuntimeServer(common, build);
+  const batched = await measureServer(server, options, options.concurrency);
+  const saturated = best(batched);
+  const halfRate = Math.max(1, Math.round(saturated.requestsPerSecond / 2));
+  const halfLoad = await runPacedLoad(
+    server.url,
+    { rate: halfRate, durationSeconds: options.duration },
+    server.rssBytes,
+  );
+  await server.stop();
+
+  // (4) The cached path (every text seen before) against fastify doing nothing.
+  server = await startRuntimeServer({ ...common, VIGIL_CACHE_MAX_ENTRIES: "10000" }, build);
+  const [cached] = await measureServer(server, options, [64], { distinctBodies: 64 });
+  await server.stop();
+  const bare = await startBareFastify();
+  const [bareRoute] = await measureServer(bare, options, [64], { distinctBodies: 64 });
+  await bare.stop();
+
+  // Memory with the model `npm start` serves: V8's default heap sizing (it collects old
+  // garbage lazily, so RSS under load is mostly uncollected garbage), and with the old-space
+  // cap a pod with a memory limit should set.
+  const defaultServer = await startRuntimeServer({ VIGIL_CACHE_MAX_ENTRIES: "0" }, build);
+  const idleRssMb = Math.round(defaultServer.rssBytes() / 2 ** 20);
+  const [defaultLoad] = await measureServer(defaultServer, options, [64]);
+  await defaultServer.stop();
+  const HEAP_CAP = "--max-old-space-size=128";
+  const cappedServer = await startRuntimeServer(
+    { VIGIL_CACHE_MAX_ENTRIES: "0", NODE_OPTIONS: HEAP_CAP },
+    build,
+  );
+  const [cappedLoad] = await measureServer(cappedServer, options, [64]);
+  await cappedServer.stop();
+
+  const rawLimit = Math.max(...raw.map((r) => r.textsPerSecond));
+  const at64 = (rows: LoadResult[]) => rows.find((r) => r.connections === 64)!;
+  const single = batched.find((r) => r.connections === 1) ?? batched[0]!;
+  const targets = {
+    batchedVsRawAtSaturation: { value: saturated.requestsPerSecond / rawLimit, target: ">= 0.85" },
+    batchedVsUnbatchedAt64: {
+      value: at64(batched).requestsPerSecond / at64(unbatched).requestsPerSecond,
+      target: ">= 3",
+    },
+    p99AtHalfLoadVsSingleRequest: { value: halfLoad.p99Ms / single.p50Ms, target: "<= 4" },
+    defaultModelPeakRssMb: { value: Math.max(idleRssMb, defaultLoad!.peakRssMb ?? 0), target: "< 250" },
+  };
+  const pass = {
+    batchedVsRawAtSaturation: targets.batchedVsRawAtSaturation.value >= 0.85,
+    batchedVsUnbatchedAt64: targets.batchedVsUnbatchedAt64.value >= 3,
+    p99AtHalfLoadVsSingleRequest: targets.p99AtHalfLoadVsSingleRequest.value <= 4,
+    defaultModelPeakRssMb: targets.defaultModelPeakRssMb.value < 250,
+  };
+
+  const verdict = (ok: boolean) => (ok ? "met" : "NOT met");
+  console.log(
+    [
+      "(1) raw onnxruntime session.run, pre-tokenised, intra-op threads = cores (texts/s)",
+      `  ${pad("batch", 7)} ${pad("padded", 8)} ${pad("buckets", 8)}`,
+      ...raw.map(
+        (r) =>
+          `  ${pad(r.batchSize, 7)} ${pad(fmt(r.paddedTextsPerSecond, 0), 8)} ${pad(fmt(r.bucketedTextsPerSecond, 0), 8)}`,
+      ),
+      `  batching can gain at most ${fmt(rawLimit / raw[0]!.textsPerSecond, 2)}x over one text per run on this model and machine`,
+      "",
+      loadTable(
+        "(2) server, batching off (VIGIL_MAX_BATCH_SIZE=1), POST /v1/classify, one text per request",
+        unbatched,
+      ),
+      "",
+      loadTable("(3) server, dynamic batching (32 texts / 5 ms)", [...batched, halfLoad]),
+      "",
+      loadTable("(4) cached results vs a bare fastify JSON route", [cached!, bareRoute!], (r) =>
+        r === cached ? "cached 64" : "bare 64",
+      ),
+      `  cached path: ${fmt(cached!.requestsPerSecond, 0)} req/s = ${fmt((100 * cached!.requestsPerSecond) / bareRoute!.requestsPerSecond, 0)}% of bare fastify (${fmt(bareRoute!.requestsPerSecond, 0)} req/s)`,
+      "",
+      `default model: idle RSS ${idleRssMb} MB; under 64 clients peak ${defaultLoad!.peakRssMb} MB at ${fmt(defaultLoad!.requestsPerSecond, 0)} req/s,` +
+        ` with NODE_OPTIONS=${HEAP_CAP} peak ${cappedLoad!.peakRssMb} MB at ${fmt(cappedLoad!.requestsPerSecond, 0)} req/s`,
+      "",
+      `load average: ${fmt(loadBefore, 2)} before, ${fmt(loadavg()[0]!, 2)} after`,
+      "",
+      "targets",
+      `  (3) / (1) at saturation      ${fmt(100 * targets.batchedVsRawAtSaturation.value, 0)}%  (>= 85%)  ${verdict(pass.batchedVsRawAtSaturation)}`,
+      `  (3) / (2) at 64 clients      ${fmt(targets.batchedVsUnbatchedAt64.value, 2)}x  (>= 3x)  ${verdict(pass.batchedVsUnbatchedAt64)}`,
+      `  p99 at half load / single    ${fmt(targets.p99AtHalfLoadVsSingleRequest.value, 2)}x  (<= 4x: ${fmt(halfLoad.p99Ms)} ms vs ${fmt(single.p50Ms)} ms)  ${verdict(pass.p99AtHalfLoadVsSingleRequest)}`,
+      `  RSS, default model           ${targets.defaultModelPeakRssMb.value} MB  (< 250 MB, V8 defaults)  ${verdict(pass.defaultModelPeakRssMb)}`,
+    ].join("\n"),
+  );
+
+  const out = path.resolve(REPO_ROOT, options.out);
+  mkdirSync(path.dirname(out), { recursive: true });
+  writeFileSync(
+    out,
+    `${JSON.stringify(
+      {
+        date: new Date().toISOString(),
+        machine: {
+          cores,
+          node: process.version,
+          loadAverageBefore: loadBefore,
+          loadAverageAfter: loadavg()[0],
+        },
+        model: options.model,
+        runtimeBuild: build,
+        durationSeconds: options.duration,
+        raw,
+        unbatched,
+        batched,
+        halfLoad,
+        cached,
+        bareFastify: bareRoute,
+        defaultModel: {
+          idleRssMb,
+          underLoad: defaultLoad,
+          underLoadWithHeapCap: { nodeOptions: HEAP_CAP, ...cappedLoad },
+        },
+        targets: Object.fromEntries(
+          Object.entries(targets).map(([k, v]) => [k, { ...v, met: pass[k as keyof typeof pass] }]),
+        ),
+      },
+      null,
+      2,
+    )}\n`,
+  );
+  console.log(`\nwrote ${path.relative(REPO_ROOT, out)}`);
+}
+
+await main();

@@ -1,0 +1,224 @@
+// `vigil-runtime`: serve the HTTP API, or classify text from the command line with the same
+// model and Policy. Flags override the VIGIL_* environment. Usage errors print one line and
+// exit 2; load errors (config, model, policy) print one line and exit 1; never a stack trace.
+import { randomUUID } from "node:crypto";
+import { Command, CommanderError, Option } from "commander";
+import { loadConfig, type RuntimeConfig } from "./config.js";
+import { ConfigError, ModelLoadError, PolicyFileError } from "./errors.js";
+import { RUNTIME_VERSION } from "./paths.js";
+import type { Reason } from "./policy/policy-engine.js";
+
+// The server and the model stack load only for the command that needs them, so --help and
+// usage errors answer at once.
+
+interface CommonFlags {
+  modelDir?: string;
+  policyFile?: string;
+}
+
+/** Thrown to end the CLI with a message and an exit code. */
+class CliExit extends Error {
+  constructor(
+    readonly exitCode: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+function configFrom(flags: CommonFlags & { port?: string }, env: NodeJS.ProcessEnv): RuntimeConfig {
+  return loadConfig({
+    ...env,
+    ...(flags.port !== undefined ? { VIGIL_PORT: flags.port } : {}),
+    ...(flags.modelDir !== undefined ? { VIGIL_MODEL_DIR: flags.modelDir } : {}),
+    ...(flags.policyFile !== undefined ? { VIGIL_POLICY_FILE: flags.policyFile } : {}),
+  });
+}
+
+function asCliExit(error: unknown): CliExit {
+  if (error instanceof CliExit) return error;
+  if (error instanceof ConfigError) return new CliExit(2, error.message);
+  if (error instanceof ModelLoadError || error instanceof PolicyFileError)
+    return new CliExit(1, error.message);
+  return new CliExit(1, error instanceof Error ? error.message : String(error));
+}
+
+function localUrl(url: string): string {
+  return url.replace("://0.0.0.0", "://localhost").replace("://[::]", "://localhost");
+}
+
+async function serve(flags: CommonFlags & { port?: string }, env: NodeJS.ProcessEnv): Promise<never> {
+  const config = configFrom(flags, env);
+  const { startRuntime, writeTerminationMessage } = await import("./server/start.js");
+  const runtime = await startRuntime(config);
+  let exiting = false;
+  const shutdown = (signal: string, code: number): void => {
+    if (exiting) return;
+    exiting = true;
+    runtime.app.log.info({ signal }, "stopping");
+    void runtime.stop().finally(() => process.exit(code));
+  };
+  process.on("SIGTERM", () => shutdown("SIGTERM", 0));
+  process.on("SIGINT", () => shutdown("SIGINT", 0));
+  try {
+    await runtime.modelReady;
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    runtime.app.log.error({ error: message }, "model failed to load");
+    writeTerminationMessage(message);
+    await runtime.stop();
+    throw new CliExit(1, message);
+  }
+  const url = localUrl(runtime.url);
+  process.stderr.write(
+    `\nVigil runtime ${RUNTIME_VERSION} serving model '${runtime.state.model.name}' on ${url}\n` +
+      `  curl -s ${url}/v1/moderations -H 'content-type: application/json' -d '{"input":"you are an idiot"}'\n` +
+      `  curl -s ${url}/v1/classify -H 'content-type: application/json' -d '{"text":"Du bist ein Idiot"}'\n` +
+      `  OpenAPI: ${url}/openapi.json   metrics: ${url}/metrics   readiness: ${url}/ready\n\n`,
+  );
+  // Runs until a signal arrives.
+  return new Promise<never>(() => undefined);
+}
+
+function describeReason(reason: Reason): string {
+  return "category" in reason
+    ? `${reason.category} ${reason.score.toFixed(3)} >= ${reason.action} ${reason.threshold}`
+    : `term '${reason.term}' (${reason.list} list)`;
+}
+
+async function classify(
+  texts: string[],
+  flags: CommonFlags & { json?: boolean; language?: string },
+  env: NodeJS.ProcessEnv,
+  out: (line: string) => void,
+): Promise<void> {
+  const config = configFrom(flags, env);
+  const [
+    { DisabledResultCache },
+    { DiscardingDecisionSink },
+    { loadModelDescriptor },
+    { OnnxTextClassifier },
+    { LanguageDetector },
+    { Moderator },
+    { PolicyStore },
+    { classifyResponse },
+    { RuntimeMetrics },
+  ] = await Promise.all([
+    import("./cache/result-cache.js"),
+    import("./decisions/decision-sink.js"),
+    import("./inference/model-dir.js"),
+    import("./inference/text-classifier.js"),
+    import("./language/language-detector.js"),
+    import("./moderation/moderator.js"),
+    import("./policy/policy-store.js"),
+    import("./routes/classify.js"),
+    import("./server/metrics.js"),
+  ]);
+  const model = await loadModelDescriptor(config.modelDir, {
+    name: config.modelName,
+    version: config.modelVersion,
+  });
+  const policies = await PolicyStore.open(config.policyFile, { labels: model.labels, pollMs: 0 });
+  const metrics = new RuntimeMetrics();
+  const classifier = await OnnxTextClassifier.load(
+    model,
+    { workers: 1, intraOpThreads: config.intraOpThreads, executionProvider: config.executionProvider },
+    { maxBatchSize: config.maxBatchSize, maxDelayMs: config.maxDelayMs, maxQueue: config.maxQueue },
+    metrics,
+  );
+  try {
+    const moderator = new Moderator({
+      classifier,
+      languages: await LanguageDetector.load(config.languageDatabase),
+      policies,
+      cache: new DisabledResultCache(),
+      decisions: new DiscardingDecisionSink(),
+      metrics,
+    });
+    const outcome = await moderator.moderate({
+      texts,
+      language: flags.language,
+      api: "classify",
+      requestId: randomUUID(),
+    });
+    if (flags.json) {
+      out(JSON.stringify(classifyResponse(outcome), null, 2));
+      return;
+    }
+    for (const result of outcome.results) {
+      const reasons = result.decision.reasons.map(describeReason).join("; ") || "default action";
+      const scores = Object.entries(result.scores)
+        .map(([label, score]) => `${label}=${score.toFixed(3)}`)
+        .join(" ");
+      out(`${result.decision.action}\t[${result.language}] ${texts[result.index]}`);
+      out(`\treasons: ${reasons}`);
+      out(`\tscores: ${scores}`);
+    }
+  } finally {
+    await classifier.close();
+    policies.close();
+  }
+}
+
+export interface CliIo {
+  env?: NodeJS.ProcessEnv;
+  out?: (line: string) => void;
+  err?: (text: string) => void;
+}
+
+/** Runs the CLI and returns the exit code (serve only returns on failure). */
+export async function runCli(argv: string[], io: CliIo = {}): Promise<number> {
+  const env = io.env ?? process.env;
+  const out = io.out ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const err = io.err ?? ((text: string) => process.stderr.write(text));
+  const program = new Command()
+    .name("vigil-runtime")
+    .description("Vigil content-moderation runtime: HTTP classification server and CLI.")
+    .version(RUNTIME_VERSION)
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => out(s.trimEnd()),
+      writeErr: err,
+      // One line per usage error, suggestion included.
+      outputError: (s, write) => write(`${s.trimEnd().replace(/\n+/g, " ")}\n`),
+    })
+    .showSuggestionAfterError(true);
+  const modelDir = new Option("--model-dir <dir>", "model directory (env VIGIL_MODEL_DIR)");
+  const policyFile = new Option("--policy-file <file>", "Policy YAML/JSON file (env VIGIL_POLICY_FILE)");
+
+  program
+    .command("serve")
+    .description("serve the HTTP API (native, OpenAI-compatible, OIP v2), probes and metrics")
+    .option("--port <port>", "listen port (env VIGIL_PORT, default 8080)")
+    .addOption(modelDir)
+    .addOption(policyFile)
+    .action(async (flags: CommonFlags & { port?: string }) => {
+      await serve(flags, env);
+    });
+
+  program
+    .command("classify")
+    .description("classify texts with the model and Policy, without starting a server")
+    .argument("<text...>", "texts to classify")
+    .option("--json", "print the /v1/classify response body")
+    .option("--language <code>", "ISO 639 code; skips language detection")
+    .addOption(modelDir)
+    .addOption(policyFile)
+    .action(async (texts: string[], flags: CommonFlags & { json?: boolean; language?: string }) => {
+      await classify(texts, flags, env, out);
+    });
+
+  try {
+    await program.parseAsync(argv);
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Commander has already printed its one-line message ("error: unknown option '--x'").
+      if (error.code === "commander.helpDisplayed" || error.code === "commander.version") return 0;
+      return error.exitCode === 0 ? 0 : 2;
+    }
+    const exit = asCliExit(error);
+    err(`vigil-runtime: ${exit.message}\n`);
+    return exit.exitCode;
+  }
+}

@@ -1,0 +1,88 @@
+// Every error the runtime raises on purpose, with its HTTP status and a stable code. Routes
+// throw these; the error handler (server/error-handler.ts) renders them in the wire format of
+// the API the request came in on. Startup errors (config, model, policy) carry no status:
+// the CLI prints their one-line message and exits non-zero.
+
+export type ErrorCode =
+  | "invalid_request"
+  | "not_found"
+  | "payload_too_large"
+  | "unsupported_media_type"
+  | "queue_full"
+  | "model_not_ready"
+  | "shutting_down"
+  | "inference_failed"
+  | "internal_error";
+
+export class HttpError extends Error {
+  constructor(
+    readonly statusCode: number,
+    readonly code: ErrorCode,
+    message: string,
+    /** The request field at fault, e.g. `texts[2]` (for 4xx). */
+    readonly field?: string,
+    /** Seconds a client should wait before retrying (503). */
+    readonly retryAfterSeconds?: number,
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+export class InvalidRequestError extends HttpError {
+  constructor(message: string, field?: string) {
+    super(400, "invalid_request", message, field);
+  }
+}
+
+export class NotFoundError extends HttpError {
+  constructor(message: string) {
+    super(404, "not_found", message);
+  }
+}
+
+/** The batcher's bounded queue is full: shed load instead of queueing without limit. */
+export class QueueFullError extends HttpError {
+  constructor(capacity: number) {
+    super(503, "queue_full", `inference queue is full (${capacity} items); retry later`, undefined, 1);
+  }
+}
+
+export class ModelNotReadyError extends HttpError {
+  constructor(reason = "the model is still loading") {
+    super(503, "model_not_ready", reason, undefined, 2);
+  }
+}
+
+export class ShuttingDownError extends HttpError {
+  constructor() {
+    super(503, "shutting_down", "the server is shutting down", undefined, 1);
+  }
+}
+
+export class InferenceError extends HttpError {
+  constructor(message: string) {
+    super(500, "inference_failed", message);
+  }
+}
+
+/** Invalid environment or flags; the message names the variable and the accepted values. */
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+/** A model directory that cannot be served; the message says which file or tensor is wrong. */
+export class ModelLoadError extends Error {
+  override name = "ModelLoadError";
+}
+
+/** A Policy file that does not parse or does not satisfy the Policy CRD schema and rules. */
+export class PolicyFileError extends Error {
+  override name = "PolicyFileError";
+  constructor(
+    readonly file: string,
+    message: string,
+  ) {
+    super(`${file}: ${message}`);
+  }
+}

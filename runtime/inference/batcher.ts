@@ -1,0 +1,114 @@
+// Dynamic micro-batching, as Triton's dynamic batcher does it: items queue up; a batch leaves
+// when a runner slot is free and either `maxBatchSize` items are waiting or the oldest has
+// waited `maxDelayMs`. While every slot is busy the queue keeps filling, so under load batches
+// grow by themselves and one model run serves many requests. The queue is bounded: past
+// `maxQueue` items, submit() fails fast with QueueFullError (-> 503 + Retry-After) instead of
+// letting latency grow without limit.
+import { QueueFullError } from "../errors.js";
+
+export interface BatcherOptions<I, O> {
+  maxBatchSize: number;
+  maxDelayMs: number;
+  maxQueue: number;
+  /** Batches allowed in flight at once (one per inference worker). */
+  concurrency: number;
+  /** Runs one batch; must return one output per item, in order. */
+  run: (items: I[]) => Promise<O[]>;
+  onBatch?: (size: number) => void;
+  onRejected?: () => void;
+  onQueueDepth?: (depth: number) => void;
+  now?: () => number;
+}
+
+interface Pending<I, O> {
+  item: I;
+  enqueuedAt: number;
+  resolve(output: O): void;
+  reject(error: unknown): void;
+}
+
+export class Batcher<I, O> {
+  private readonly queue: Pending<I, O>[] = [];
+  private inFlight = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private idleWaiters: (() => void)[] = [];
+  private readonly now: () => number;
+
+  constructor(private readonly options: BatcherOptions<I, O>) {
+    this.now = options.now ?? (() => performance.now());
+  }
+
+  /** Items waiting for a batch. */
+  get depth(): number {
+    return this.queue.length;
+  }
+
+  submit(item: I): Promise<O> {
+    if (this.queue.length >= this.options.maxQueue) {
+      this.options.onRejected?.();
+      return Promise.reject(new QueueFullError(this.options.maxQueue));
+    }
+    return new Promise<O>((resolve, reject) => {
+      this.queue.push({ item, enqueuedAt: this.now(), resolve, reject });
+      this.options.onQueueDepth?.(this.queue.length);
+      this.schedule();
+    });
+  }
+
+  /** Resolves once the queue is empty and no batch is running (graceful shutdown). */
+  drain(): Promise<void> {
+    if (this.queue.length === 0 && this.inFlight === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  private schedule(): void {
+    if (this.inFlight >= this.options.concurrency || this.queue.length === 0) return;
+    const waited = this.now() - this.queue[0]!.enqueuedAt;
+    if (this.queue.length >= this.options.maxBatchSize || waited >= this.options.maxDelayMs) {
+      this.flush();
+      return;
+    }
+    // Wait for more items until the oldest one's deadline.
+    this.timer ??= setTimeout(
+      () => {
+        this.timer = undefined;
+        this.flushDue();
+      },
+      Math.max(0, this.options.maxDelayMs - waited),
+    );
+  }
+
+  private flushDue(): void {
+    if (this.inFlight < this.options.concurrency && this.queue.length > 0) this.flush();
+  }
+
+  private flush(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    const batch = this.queue.splice(0, this.options.maxBatchSize);
+    this.options.onQueueDepth?.(this.queue.length);
+    this.inFlight++;
+    this.options.onBatch?.(batch.length);
+    this.execute(batch).finally(() => {
+      this.inFlight--;
+      this.schedule();
+      if (this.queue.length === 0 && this.inFlight === 0) {
+        for (const resolve of this.idleWaiters.splice(0)) resolve();
+      }
+    });
+    // Another slot may be free for what is left.
+    this.schedule();
+  }
+
+  private async execute(batch: Pending<I, O>[]): Promise<void> {
+    try {
+      const outputs = await this.options.run(batch.map((p) => p.item));
+      if (outputs.length !== batch.length) {
+        throw new Error(`batch runner returned ${outputs.length} outputs for ${batch.length} items`);
+      }
+      batch.forEach((p, i) => p.resolve(outputs[i]!));
+    } catch (error) {
+      for (const p of batch) p.reject(error);
+    }
+  }
+}

@@ -1,0 +1,89 @@
+// The model as the rest of the runtime sees it: text in, a score per label out. Behind it, the
+// dynamic batcher groups concurrent texts and the worker pool runs each batch on a free
+// onnxruntime session.
+import type { ExecutionProvider } from "../config.js";
+import type { RuntimeMetrics } from "../server/metrics.js";
+import { Batcher } from "./batcher.js";
+import type { ModelDescriptor } from "./model-dir.js";
+import { InferenceWorkerPool, type WorkerPoolOptions } from "./worker-pool.js";
+
+export type LabelScores = Record<string, number>;
+
+export interface ModelInfo {
+  name: string;
+  version: string;
+  labels: readonly string[];
+  provider: ExecutionProvider;
+  maxLength: number;
+  problemType: string;
+}
+
+export interface TextClassifier {
+  readonly info: ModelInfo;
+  classify(text: string): Promise<LabelScores>;
+  /** Finishes queued and running batches, then stops the workers. */
+  close(): Promise<void>;
+}
+
+export interface BatchingOptions {
+  maxBatchSize: number;
+  maxDelayMs: number;
+  maxQueue: number;
+}
+
+export class OnnxTextClassifier implements TextClassifier {
+  private constructor(
+    readonly info: ModelInfo,
+    private readonly pool: InferenceWorkerPool,
+    private readonly batcher: Batcher<string, LabelScores>,
+  ) {}
+
+  /** Starts the workers (each loads and checks the model) and the batcher in front of them. */
+  static async load(
+    model: ModelDescriptor,
+    poolOptions: WorkerPoolOptions,
+    batching: BatchingOptions,
+    metrics: RuntimeMetrics,
+  ): Promise<OnnxTextClassifier> {
+    const pool = await InferenceWorkerPool.start(model, poolOptions);
+    const labels = model.labels;
+    const batcher = new Batcher<string, LabelScores>({
+      ...batching,
+      concurrency: pool.size,
+      run: async (texts) => {
+        const output = await pool.run(texts);
+        metrics.inferenceDuration.observe(output.inferenceMs / 1000);
+        return texts.map((_, row) => {
+          const scores: LabelScores = {};
+          labels.forEach((label, j) => (scores[label] = output.probabilities[row * labels.length + j]!));
+          return scores;
+        });
+      },
+      onBatch: (size) => metrics.batchSize.observe(size),
+      onRejected: () => metrics.queueRejections.inc(),
+      onQueueDepth: (depth) => metrics.queueDepth.set(depth),
+    });
+    const info: ModelInfo = {
+      name: model.name,
+      version: model.version,
+      labels,
+      provider: pool.provider,
+      maxLength: model.maxLength,
+      problemType: model.problemType,
+    };
+    return new OnnxTextClassifier(info, pool, batcher);
+  }
+
+  get providerWarning(): string | undefined {
+    return this.pool.warning;
+  }
+
+  classify(text: string): Promise<LabelScores> {
+    return this.batcher.submit(text);
+  }
+
+  async close(): Promise<void> {
+    await this.batcher.drain();
+    await this.pool.close();
+  }
+}

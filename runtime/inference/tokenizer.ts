@@ -1,0 +1,106 @@
+// Turns a batch of texts into the int64 tensors a Hugging Face classifier takes, using the
+// model's own tokenizer.json through @huggingface/tokenizers (the maintained JS port of the
+// `tokenizers` library; works offline from the file). The batch is padded to its longest item,
+// not to a fixed length, and items longer than the model's limit are truncated keeping the
+// closing special token ([SEP], </s>) the model was trained to see.
+import { Tokenizer } from "@huggingface/tokenizers";
+
+export interface EncodedBatch {
+  batchSize: number;
+  sequenceLength: number;
+  inputIds: BigInt64Array;
+  attentionMask: BigInt64Array;
+  tokenTypeIds: BigInt64Array | undefined;
+}
+
+export interface BatchTokenizerOptions {
+  maxLength: number;
+  withTokenTypeIds: boolean;
+  /** Models with a fixed sequence axis get every batch padded to exactly this length. */
+  fixedLength?: number | undefined;
+}
+
+export interface TokenizedText {
+  ids: number[];
+  typeIds: number[] | undefined;
+}
+
+type JsonObject = Record<string, unknown>;
+
+function tokenContent(token: unknown): string | undefined {
+  if (typeof token === "string") return token;
+  if (typeof token === "object" && token !== null && typeof (token as JsonObject).content === "string") {
+    return (token as JsonObject).content as string;
+  }
+  return undefined;
+}
+
+export class BatchTokenizer {
+  private readonly tokenizer: Tokenizer;
+  private readonly padId: number;
+  private readonly specialIds: Set<number>;
+
+  constructor(
+    tokenizerJson: JsonObject,
+    tokenizerConfig: JsonObject,
+    private readonly options: BatchTokenizerOptions,
+  ) {
+    this.tokenizer = new Tokenizer(tokenizerJson, tokenizerConfig);
+    const padding = tokenizerJson.padding as JsonObject | null | undefined;
+    const padToken = tokenContent(tokenizerConfig.pad_token) ?? (padding?.pad_token as string | undefined);
+    this.padId =
+      (typeof padding?.pad_id === "number" ? padding.pad_id : undefined) ??
+      (padToken !== undefined ? this.tokenizer.token_to_id(padToken) : undefined) ??
+      0;
+    this.specialIds = new Set(
+      [...this.tokenizer.get_added_tokens_decoder()].filter(([, token]) => token.special).map(([id]) => id),
+    );
+  }
+
+  /** Token ids of one text with special tokens, truncated to the model's limit. */
+  tokenize(text: string): TokenizedText {
+    const encoding = this.tokenizer.encode(text, {
+      add_special_tokens: true,
+      return_token_type_ids: this.options.withTokenTypeIds,
+    });
+    let ids = encoding.ids;
+    let typeIds = encoding.token_type_ids;
+    const max = this.options.fixedLength ?? this.options.maxLength;
+    if (ids.length > max) {
+      const last = ids[ids.length - 1]!;
+      const keepLast = this.specialIds.has(last);
+      ids = keepLast ? [...ids.slice(0, max - 1), last] : ids.slice(0, max);
+      typeIds =
+        typeIds &&
+        (keepLast ? [...typeIds.slice(0, max - 1), typeIds[typeIds.length - 1]!] : typeIds.slice(0, max));
+    }
+    return { ids, typeIds };
+  }
+
+  encode(texts: readonly string[]): EncodedBatch {
+    return this.pack(texts.map((t) => this.tokenize(t)));
+  }
+
+  /** Pads tokenised rows to the longest of them (or the model's fixed length) as tensors. */
+  pack(rows: readonly TokenizedText[]): EncodedBatch {
+    const sequenceLength = this.options.fixedLength ?? Math.max(1, ...rows.map((r) => r.ids.length));
+    const size = rows.length * sequenceLength;
+    const inputIds = new BigInt64Array(size).fill(BigInt(this.padId));
+    const attentionMask = new BigInt64Array(size);
+    const tokenTypeIds = this.options.withTokenTypeIds ? new BigInt64Array(size) : undefined;
+    rows.forEach((row, r) => {
+      const offset = r * sequenceLength;
+      row.ids.forEach((id, i) => {
+        inputIds[offset + i] = BigInt(id);
+        attentionMask[offset + i] = 1n;
+        if (tokenTypeIds) tokenTypeIds[offset + i] = BigInt(row.typeIds?.[i] ?? 0);
+      });
+    });
+    return { batchSize: rows.length, sequenceLength, inputIds, attentionMask, tokenTypeIds };
+  }
+
+  /** Whether rows of different lengths can run as separate, shorter batches. */
+  get dynamicLength(): boolean {
+    return this.options.fixedLength === undefined;
+  }
+}

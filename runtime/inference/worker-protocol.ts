@@ -1,0 +1,36 @@
+// Messages between the worker pool (main thread) and an inference worker thread.
+import type { ExecutionProvider } from "../config.js";
+import type { Activation } from "./model-dir.js";
+
+/** workerData of an inference worker. */
+export interface WorkerInit {
+  modelPath: string;
+  tokenizerPath: string;
+  tokenizerConfigPath: string | undefined;
+  labelCount: number;
+  activation: Activation;
+  maxLength: number;
+  executionProvider: ExecutionProvider;
+  intraOpThreads: number;
+}
+
+export type ToWorker = { type: "run"; id: number; texts: string[] };
+
+export type FromWorker =
+  | {
+      type: "ready";
+      provider: ExecutionProvider;
+      /** Set when the requested provider was unavailable and the worker fell back to CPU. */
+      warning: string | undefined;
+      usesTokenTypeIds: boolean;
+    }
+  | { type: "load-failed"; message: string }
+  | {
+      type: "result";
+      id: number;
+      /** Row-major [texts, labels] probabilities. */
+      probabilities: Float32Array;
+      /** Tokenisation + session.run, as measured inside the worker. */
+      inferenceMs: number;
+    }
+  | { type: "run-failed"; id: number; message: string };

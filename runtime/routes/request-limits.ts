@@ -1,0 +1,5 @@
+// Input bounds shared by the three APIs. Texts beyond the model's token limit are truncated
+// anyway; these bounds keep one request from monopolising the batcher or the term matcher.
+export const MAX_TEXTS_PER_REQUEST = 256;
+export const MAX_TEXT_LENGTH = 100_000;
+export const LANGUAGE_PATTERN = "^[a-z]{2,3}$";
