@@ -4,9 +4,10 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { renderCrdFiles } from "../crds/manifests.js";
 import { renderApiReference } from "../crds/reference.js";
+import { renderInstallFiles } from "./install-manifests.js";
 
 export function renderGeneratedFiles(): Map<string, string> {
-  return new Map([...renderCrdFiles(), ...renderApiReference()]);
+  return new Map([...renderCrdFiles(), ...renderApiReference(), ...renderInstallFiles()]);
 }
 
 /** Generated files under `root` that are missing or differ from what the code renders now. */
