@@ -1,6 +1,30 @@
 // The controllers the `moderation-operator` process runs, in one readable list.
 import type { ControllerDefinition } from "../core/controller.js";
+import { modelDeploymentController } from "./modeldeployment-controller.js";
+import { moderationServiceController } from "./moderationservice-controller.js";
+import { policyController, policyUsageController } from "./policy-controller.js";
+import { VerticalPodAutoscalerDiscovery, VPA_DISCOVERY_TTL_MS } from "./vpa-discovery.js";
 
-// The ModerationService, ModelDeployment and Policy reconcilers are registered here by the
-// next issue; until then the operator runs its caches, leader election and probes only.
-export const controllers: ControllerDefinition[] = [];
+export interface ControllerOptions {
+  /** How long the answer "is the VPA CRD served?" is trusted. Default 60s. */
+  vpaDiscoveryTtlMs?: number;
+  /** Cluster DNS suffix for status endpoints. Default cluster.local. */
+  clusterDomain?: string;
+}
+
+export function createControllers(options: ControllerOptions = {}): ControllerDefinition[] {
+  const vpa = new VerticalPodAutoscalerDiscovery({
+    ttlMs: options.vpaDiscoveryTtlMs ?? VPA_DISCOVERY_TTL_MS,
+  });
+  return [
+    moderationServiceController({
+      vpa,
+      ...(options.clusterDomain && { clusterDomain: options.clusterDomain }),
+    }),
+    policyController,
+    policyUsageController,
+    modelDeploymentController,
+  ];
+}
+
+export const controllers: ControllerDefinition[] = createControllers();

@@ -1,0 +1,205 @@
+// The ModerationService reconciler: read the service, its ModelDeployment and Policy from the
+// caches; if they are missing or the Policy is invalid, say so in status and leave the
+// children as they are (they keep serving); otherwise converge the children, then write the
+// status computed from what was observed, and record Events for the transitions.
+//
+// Deletion needs no finalizer: every child carries a controller ownerReference, so the
+// garbage collector removes them with the service. Backup data on the backup PVC is not a
+// child and stays by design (a deleted service must not take its backups with it).
+import type { ReconcileContext, ReconcileOutcome, ControllerDefinition } from "../core/controller.js";
+import { isDeleting } from "../core/finalizers.js";
+import { Kinds } from "../core/kinds.js";
+import { childNames, LABEL, revisionHash, serviceEndpoint } from "../desired/index.js";
+import type {
+  LiveDeployment,
+  LiveModelDeployment,
+  LiveModerationService,
+  LivePolicy,
+} from "./live-objects.js";
+import {
+  convergeChildren,
+  observeChildren,
+  type Convergence,
+  type ObservedChildren,
+} from "./moderationservice-children.js";
+import {
+  computeServiceStatus,
+  isConditionWarning,
+  SERVICE_REASON,
+  transitionEvents,
+  type Problem,
+  type ServiceStatusInput,
+} from "./moderationservice-status.js";
+import { invalidPolicyMessage, validatePolicy } from "./policy-status.js";
+import { modelDeploymentReference, policyReference } from "./references.js";
+import { revisionOfDeployment } from "./revisions.js";
+import { CONFLICT_REQUEUE_MS, writeStatus } from "./status-write.js";
+import type { VerticalPodAutoscalerDiscovery } from "./vpa-discovery.js";
+
+export const MODEL_REF_INDEX = "spec.modelRef";
+export const POLICY_REF_INDEX = "spec.policyRef";
+
+export interface ModerationServiceControllerOptions {
+  vpa: VerticalPodAutoscalerDiscovery;
+  /** Cluster DNS suffix for status.endpoint. Default: cluster.local. */
+  clusterDomain?: string;
+}
+
+function referenceProblems(
+  service: LiveModerationService,
+  model: LiveModelDeployment | undefined,
+  policy: LivePolicy | undefined,
+): Problem[] {
+  const problems: Problem[] = [];
+  if (!model) {
+    problems.push({
+      reason: SERVICE_REASON.modelDeploymentNotFound,
+      message: `ModelDeployment ${service.spec.modelRef.name} (spec.modelRef) does not exist in namespace ${service.metadata?.namespace}`,
+    });
+  }
+  if (!policy) {
+    problems.push({
+      reason: SERVICE_REASON.policyNotFound,
+      message: `Policy ${service.spec.policyRef.name} (spec.policyRef) does not exist in namespace ${service.metadata?.namespace}`,
+    });
+  } else {
+    const errors = validatePolicy(policy);
+    if (errors.length > 0) {
+      problems.push({ reason: SERVICE_REASON.policyInvalid, message: invalidPolicyMessage(policy, errors) });
+    }
+  }
+  return problems;
+}
+
+/**
+ * The version of the serving revision. The spec's revision has the spec's version; an older one
+ * keeps the version status recorded while it was the spec's, else its (label-safe) label.
+ */
+function servingVersion(
+  service: LiveModerationService,
+  deployment: LiveDeployment,
+  model: LiveModelDeployment | undefined,
+): string {
+  if (model && revisionOfDeployment(deployment) === revisionHash(model)) return model.spec.model.version;
+  const recorded = service.status?.activeRevision;
+  if (recorded && recorded.name === deployment.metadata?.name) return recorded.modelVersion;
+  return deployment.metadata?.labels?.[LABEL.version] ?? "";
+}
+
+/** Status input when nothing was converged: report the children as they are. */
+function observedOnly(
+  service: LiveModerationService,
+  observed: ObservedChildren,
+  model: LiveModelDeployment | undefined,
+  clusterDomain: string | undefined,
+): Pick<ServiceStatusInput, "serving" | "endpoint" | "previewEndpoint"> {
+  const namespace = service.metadata?.namespace ?? "";
+  const names = childNames(service.metadata?.name ?? "");
+  const selected = observed.activeService?.spec?.selector?.[LABEL.revision];
+  const deployment = observed.deployments.find((d) => revisionOfDeployment(d) === selected);
+  return {
+    ...(deployment && { serving: { deployment, modelVersion: servingVersion(service, deployment, model) } }),
+    ...(observed.activeService && {
+      endpoint: serviceEndpoint(names.activeService, namespace, clusterDomain),
+    }),
+    ...(observed.previewService && {
+      previewEndpoint: serviceEndpoint(names.previewService, namespace, clusterDomain),
+    }),
+  };
+}
+
+/** Status input after converging: the serving and incoming revisions as just applied. */
+function converged(
+  service: LiveModerationService,
+  model: LiveModelDeployment,
+  result: Convergence,
+): Pick<ServiceStatusInput, "serving" | "incoming" | "endpoint" | "previewEndpoint"> {
+  const byHash = (hash: string | undefined) =>
+    hash === undefined ? undefined : result.deployments.find((d) => revisionOfDeployment(d) === hash);
+  const specHash = revisionHash(model);
+  const deployment = byHash(result.plan?.activeHash);
+  const incoming = result.plan && result.plan.activeHash !== specHash ? byHash(specHash) : undefined;
+  return {
+    ...(deployment && { serving: { deployment, modelVersion: servingVersion(service, deployment, model) } }),
+    ...(incoming && { incoming }),
+    ...(result.endpoint && { endpoint: result.endpoint }),
+    ...(result.previewEndpoint && { previewEndpoint: result.previewEndpoint }),
+  };
+}
+
+async function reconcileService(
+  ctx: ReconcileContext,
+  options: ModerationServiceControllerOptions,
+): Promise<ReconcileOutcome | void> {
+  const service = ctx.cache<LiveModerationService>(Kinds.ModerationService).get(ctx.name, ctx.namespace);
+  // Gone or going: the garbage collector takes the children (see the file comment).
+  if (!service?.metadata?.uid || isDeleting(service)) return;
+  const namespace = service.metadata.namespace ?? "";
+  const model = ctx
+    .cache<LiveModelDeployment>(Kinds.ModelDeployment)
+    .get(service.spec.modelRef.name, namespace);
+  const policy = ctx.cache<LivePolicy>(Kinds.Policy).get(service.spec.policyRef.name, namespace);
+  const observed = observeChildren(ctx, service);
+
+  const problems = referenceProblems(service, model, policy);
+  let result: Convergence | undefined;
+  let input: ServiceStatusInput;
+  if (problems.length === 0 && model && policy) {
+    result = await convergeChildren(ctx, { service, model, policy }, observed, options);
+    for (const action of result.actions)
+      ctx.recorder.record(service, "Normal", action.reason, action.message);
+    input = {
+      service,
+      now: ctx.clock.now(),
+      problems: result.problems,
+      ...(result.warnings && { warnings: result.warnings }),
+      ...converged(service, model, result),
+    };
+  } else {
+    input = {
+      service,
+      now: ctx.clock.now(),
+      problems,
+      ...observedOnly(service, observed, model, options.clusterDomain),
+    };
+  }
+
+  const status = computeServiceStatus(input);
+  const outcome = await writeStatus(ctx.client, Kinds.ModerationService, service, status);
+  if (outcome === "conflict") return { requeueAfterMs: CONFLICT_REQUEUE_MS };
+  if (outcome === "written") {
+    for (const event of transitionEvents(service.status?.conditions, status.conditions ?? [])) {
+      ctx.recorder.record(service, event.type, event.reason, event.message);
+    }
+    // Warnings without a condition of their own are told once per generation.
+    if (service.status?.observedGeneration !== service.metadata.generation) {
+      for (const warning of result?.warnings?.filter((w) => !isConditionWarning(w)) ?? []) {
+        ctx.recorder.record(service, "Warning", warning.reason, warning.message);
+      }
+    }
+  }
+  // Without the VPA CRD, look again once discovery's answer expires: it may have been installed.
+  if (service.spec.verticalAutoscaling && result && !result.vpaServed) {
+    return { requeueAfterMs: options.vpa.ttlMs };
+  }
+}
+
+export function moderationServiceController(
+  options: ModerationServiceControllerOptions,
+): ControllerDefinition<LiveModerationService> {
+  return {
+    name: "moderationservice",
+    for: Kinds.ModerationService,
+    owns: [
+      Kinds.ServiceAccount,
+      Kinds.NetworkPolicy,
+      Kinds.ConfigMap,
+      Kinds.Deployment,
+      Kinds.Service,
+      Kinds.PodDisruptionBudget,
+      Kinds.HorizontalPodAutoscaler,
+    ],
+    references: [modelDeploymentReference(MODEL_REF_INDEX), policyReference(POLICY_REF_INDEX)],
+    reconcile: (_key, ctx) => reconcileService(ctx, options),
+  };
+}

@@ -1,0 +1,241 @@
+// Shared by the reconcile-*.test.ts loop tests: the operator's real controllers in a test
+// Manager, the shipped samples applied into a namespace, and readers for what the operator
+// produced. Everything goes over HTTP to the emulator (or VIGIL_TEST_KUBECONFIG's cluster).
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { parseAllDocuments } from "yaml";
+import type { Condition } from "../../crds/index.js";
+import { createControllers, type ControllerOptions } from "../../operator/controllers/index.js";
+import type { LiveDeployment } from "../../operator/controllers/live-objects.js";
+import type { Controller, ControllerDefinition } from "../../operator/core/controller.js";
+import { lookupKind, Kinds, type ResourceKind } from "../../operator/core/kinds.js";
+import type { KubeClient, KubeObject } from "../../operator/core/kubeclient.js";
+import type { Manager } from "../../operator/core/manager.js";
+import type { TestCluster } from "../apiserver/index.js";
+import { testManager, waitFor } from "./support.js";
+
+export const RUNTIME_IMAGE = "ghcr.io/vigil-dev/vigil-runtime:0.1.0";
+
+const SAMPLES = fileURLToPath(new URL("../../config/samples/", import.meta.url));
+
+export interface OperatorUnderTest {
+  manager: Manager;
+  controllers: Map<string, Controller>;
+  /** Reconciles started, per controller name. */
+  reconciles: Map<string, number>;
+  /** Reconciles running now, all controllers together. */
+  inFlight(): number;
+  stop(): Promise<void>;
+}
+
+/** The operator's controllers (as main.ts registers them) in a test Manager, started. */
+export async function startOperator(
+  cluster: TestCluster,
+  options: ControllerOptions = {},
+): Promise<OperatorUnderTest> {
+  // A short discovery TTL lets a test install the VPA CRD and see it picked up quickly.
+  const definitions = createControllers({ vpaDiscoveryTtlMs: 200, ...options });
+  const manager = testManager(cluster.kubeConfig, { settings: { runtimeImage: RUNTIME_IMAGE } });
+  const reconciles = new Map<string, number>();
+  let running = 0;
+  const controllers = new Map<string, Controller>();
+  for (const definition of definitions) {
+    const counted: ControllerDefinition = {
+      ...definition,
+      async reconcile(key, ctx) {
+        reconciles.set(definition.name, (reconciles.get(definition.name) ?? 0) + 1);
+        running += 1;
+        try {
+          return await definition.reconcile(key, ctx);
+        } finally {
+          running -= 1;
+        }
+      },
+    };
+    controllers.set(definition.name, manager.add(counted));
+  }
+  await manager.start();
+  return {
+    manager,
+    controllers,
+    reconciles,
+    inFlight: () => running,
+    stop: () => manager.stop(),
+  };
+}
+
+/** Waits until no controller has work queued or running and none started for a few polls. */
+export async function quiesce(operator: OperatorUnderTest): Promise<void> {
+  let last = -1;
+  let stableFor = 0;
+  await waitFor(
+    () => {
+      const total = [...operator.reconciles.values()].reduce((a, b) => a + b, 0);
+      const idle =
+        operator.inFlight() === 0 && [...operator.controllers.values()].every((c) => c.queue.length === 0);
+      stableFor = idle && total === last ? stableFor + 1 : 0;
+      last = total;
+      return stableFor >= 15;
+    },
+    { message: "the operator to go idle" },
+  );
+}
+
+/** The objects of a shipped sample file, placed in `namespace`. */
+export function sample(file: string, namespace: string): KubeObject[] {
+  return parseAllDocuments(readFileSync(`${SAMPLES}${file}`, "utf8")).map((doc) => {
+    const obj = doc.toJS() as KubeObject;
+    return { ...obj, metadata: { ...obj.metadata, namespace } };
+  });
+}
+
+export function kindOf(obj: KubeObject): ResourceKind {
+  const kind = lookupKind(obj.apiVersion ?? "", obj.kind ?? "");
+  if (!kind) throw new Error(`no kind for ${obj.apiVersion} ${obj.kind}`);
+  return kind;
+}
+
+/** Creates every object of the given sample files in `namespace`; returns them as created. */
+export async function applySamples(
+  client: KubeClient,
+  namespace: string,
+  files: string[],
+): Promise<KubeObject[]> {
+  const created: KubeObject[] = [];
+  for (const file of files) {
+    for (const obj of sample(file, namespace)) created.push(await client.create(kindOf(obj), obj));
+  }
+  return created;
+}
+
+export type WithStatus = KubeObject & {
+  status?: { conditions?: Condition[]; observedGeneration?: number; [field: string]: unknown };
+};
+
+export function conditionOf(obj: WithStatus | undefined, type: string): Condition | undefined {
+  return obj?.status?.conditions?.find((c) => c.type === type);
+}
+
+/** Polls `kind`/`name` until its condition `type` has `status` (and `reason`, when given). */
+export async function waitForCondition<T extends WithStatus>(
+  client: KubeClient,
+  kind: ResourceKind,
+  namespace: string,
+  name: string,
+  expected: { type: string; status: "True" | "False"; reason?: string },
+): Promise<T> {
+  return waitFor(
+    async () => {
+      const obj = await client.get<T>(kind, name, namespace);
+      const condition = conditionOf(obj, expected.type);
+      return condition?.status === expected.status &&
+        (!expected.reason || condition.reason === expected.reason)
+        ? obj
+        : undefined;
+    },
+    {
+      message: `${kind.kind} ${name} ${expected.type}=${expected.status}${expected.reason ? ` (${expected.reason})` : ""}`,
+    },
+  );
+}
+
+/** Reads an object, or undefined when it does not exist. */
+export async function readOptional<T extends KubeObject>(
+  client: KubeClient,
+  kind: ResourceKind,
+  namespace: string,
+  name: string,
+): Promise<T | undefined> {
+  try {
+    return await client.get<T>(kind, name, namespace);
+  } catch (err) {
+    if ((err as { statusCode?: number }).statusCode === 404) return undefined;
+    throw err;
+  }
+}
+
+/** The revision Deployments of a service (by the instance label). */
+export async function revisionDeployments(
+  client: KubeClient,
+  namespace: string,
+  service: string,
+): Promise<LiveDeployment[]> {
+  const list = await client.listAll<LiveDeployment>(Kinds.Deployment, {
+    namespace,
+    labelSelector: `app.kubernetes.io/instance=${service}`,
+  });
+  return list.items;
+}
+
+/** Polls until the service has at least one revision Deployment; returns the first. */
+export async function waitForRevision(
+  client: KubeClient,
+  namespace: string,
+  service: string,
+): Promise<LiveDeployment> {
+  return waitFor(async () => (await revisionDeployments(client, namespace, service))[0], {
+    message: `the revision Deployment of ${service}`,
+  });
+}
+
+/**
+ * Applies the samples and waits until the operator has converged them. On the emulator the
+ * revision's pods are simulated ready and the service is Ready; a real cluster cannot run the
+ * test image, so there it waits for the service's status to observe its generation.
+ */
+export async function convergedSamples(
+  cluster: TestCluster,
+  client: KubeClient,
+  namespace: string,
+  files: string[],
+  service: string,
+): Promise<LiveDeployment> {
+  await applySamples(client, namespace, files);
+  const deployment = await waitForRevision(client, namespace, service);
+  if (cluster.emulator) {
+    cluster.emulator.simulate.setDeploymentReady(namespace, deployment.metadata?.name ?? "");
+    await waitForCondition(client, Kinds.ModerationService, namespace, service, {
+      type: "Ready",
+      status: "True",
+    });
+  } else {
+    await waitFor(async () => {
+      const svc = await client.get<WithStatus>(Kinds.ModerationService, service, namespace);
+      return svc.status?.observedGeneration === svc.metadata?.generation;
+    });
+  }
+  return client.get<LiveDeployment>(Kinds.Deployment, deployment.metadata?.name ?? "", namespace);
+}
+
+/** Writes the operator has sent, from its own request metrics (works on a real cluster too). */
+export async function operatorWrites(operator: OperatorUnderTest): Promise<number> {
+  const counts = await operator.manager.metrics.apiRequests.get();
+  return counts.values
+    .filter((v) => ["create", "update", "patch", "apply", "delete"].includes(String(v.labels.verb)))
+    .reduce((sum, v) => sum + v.value, 0);
+}
+
+/**
+ * Lets the operator settle, then reconciles `namespace/service` again in every controller (as a
+ * resync would) and returns the writes that caused: a converged service must cause none.
+ */
+export async function writesOfAnotherReconcile(
+  cluster: TestCluster,
+  operator: OperatorUnderTest,
+  namespace: string,
+  service: string,
+): Promise<{ operatorWrites: number; recorded: string[] }> {
+  await quiesce(operator);
+  cluster.emulator?.resetRequests();
+  const before = await operatorWrites(operator);
+  const reconciled = operator.reconciles.get("moderationservice") ?? 0;
+  for (const controller of operator.controllers.values()) controller.queue.add(`${namespace}/${service}`);
+  await waitFor(() => (operator.reconciles.get("moderationservice") ?? 0) > reconciled, {
+    message: "another reconcile",
+  });
+  await quiesce(operator);
+  const recorded = (cluster.emulator?.writes() ?? [])
+    .filter((r) => r.namespace === namespace)
+    .map((r) => `${r.verb} ${r.resource}/${r.name ?? ""}${r.subresource ? `/${r.subresource}` : ""}`);
+  return { operatorWrites: (await operatorWrites(operator)) - before, recorded };
+}
