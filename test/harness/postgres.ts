@@ -9,22 +9,11 @@ import { promisify } from "node:util";
 import pg from "pg";
 import { postgresBinDir } from "./binaries.js";
 import { freePort, waitFor } from "./ports.js";
+import { externalServer, type TestServer } from "./test-server.js";
 
 const run = promisify(execFile);
 
-export interface TestPostgres {
-  /** postgres://… connection string for a fresh database. */
-  url: string;
-  /** Whether this harness owns the server (false with DATABASE_URL: no outages possible). */
-  managed: boolean;
-  /** Temp dir holding the server's files (removed by close); undefined for an external server. */
-  dir?: string;
-  /** Fast shutdown; data is kept. */
-  stop(): Promise<void>;
-  /** Starts again on the same port with the same data. */
-  start(): Promise<void>;
-  close(): Promise<void>;
-}
+export type TestPostgres = TestServer;
 
 /**
  * Postgres refuses to run as root, and CI runs as root: then every server command runs as
@@ -46,13 +35,7 @@ async function canConnect(url: string): Promise<boolean> {
 }
 
 export async function startPostgres(): Promise<TestPostgres> {
-  if (process.env.DATABASE_URL) {
-    const url = process.env.DATABASE_URL;
-    const external = async () => {
-      throw new Error("DATABASE_URL points at an external server: the harness cannot stop or start it");
-    };
-    return { url, managed: false, stop: external, start: external, close: async () => undefined };
-  }
+  if (process.env.DATABASE_URL) return externalServer("DATABASE_URL", process.env.DATABASE_URL);
 
   const bin = postgresBinDir();
   const dir = mkdtempSync(join(tmpdir(), "vigil-pg-"));

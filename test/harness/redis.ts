@@ -7,16 +7,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { redisServerBinary } from "./binaries.js";
 import { freePort, waitFor } from "./ports.js";
+import { externalServer, type TestServer } from "./test-server.js";
 
-export interface TestRedis {
-  url: string;
-  managed: boolean;
-  /** Temp dir holding the server's files (removed by close); undefined for an external server. */
-  dir?: string;
-  stop(): Promise<void>;
-  start(): Promise<void>;
-  close(): Promise<void>;
-}
+export type TestRedis = TestServer;
 
 function ping(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -30,13 +23,7 @@ function ping(port: number): Promise<boolean> {
 }
 
 export async function startRedis(): Promise<TestRedis> {
-  if (process.env.REDIS_URL) {
-    const url = process.env.REDIS_URL;
-    const external = async () => {
-      throw new Error("REDIS_URL points at an external server: the harness cannot stop or start it");
-    };
-    return { url, managed: false, stop: external, start: external, close: async () => undefined };
-  }
+  if (process.env.REDIS_URL) return externalServer("REDIS_URL", process.env.REDIS_URL);
   const binary = redisServerBinary();
   const dir = mkdtempSync(join(tmpdir(), "vigil-redis-"));
   const port = await freePort();
