@@ -2,21 +2,20 @@
 // through the ConfigMap without a restart; a runtime resources edit rolls the same Deployment;
 // a deleted Policy degrades the service but leaves what serves alone; a new model version
 // comes up as a new revision and takes over the traffic once it is ready.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { LiveDeployment, LiveService } from "../../operator/controllers/live-objects.js";
 import { Kinds, type ResourceKind } from "../../operator/core/kinds.js";
 import type { KubeObject } from "../../operator/core/kubeclient.js";
-import { startTestCluster, type TestCluster } from "../apiserver/index.js";
+
 import {
   conditionOf,
   convergedSamples,
   quiesce,
   readOptional,
   revisionDeployments,
-  startOperator,
   waitForCondition,
-  type OperatorUnderTest,
   type WithStatus,
+  useOperatorCluster,
 } from "./reconcile-support.js";
 import { emulatorOf, onEmulator, testClient, waitFor } from "./support.js";
 
@@ -24,19 +23,8 @@ const SAMPLES = ["modeldeployment.yaml", "policy.yaml", "moderationservice.yaml"
 const CONFIG_HASH = "moderation.vigil.dev/config-hash";
 const REVISION = "moderation.vigil.dev/revision";
 
-let cluster: TestCluster;
-let operator: OperatorUnderTest;
-const client = () => testClient(cluster.kubeConfig);
-
-beforeAll(async () => {
-  cluster = await startTestCluster({ garbageCollection: true });
-  operator = await startOperator(cluster);
-});
-
-afterAll(async () => {
-  await operator?.stop();
-  await cluster?.close();
-});
+const env = useOperatorCluster();
+const client = () => testClient(env.cluster.kubeConfig);
 
 type ConfigMap = KubeObject & { data?: Record<string, string> };
 
@@ -45,8 +33,8 @@ const readDeployment = (namespace: string, name: string) =>
 
 describe("ModerationService changes", () => {
   it("updates the Policy ConfigMap on a Policy change without touching the pod template", async () => {
-    const namespace = await cluster.newNamespace("policy-edit");
-    const deployment = await convergedSamples(cluster, client(), namespace, SAMPLES, "comments");
+    const namespace = await env.cluster.newNamespace("policy-edit");
+    const deployment = await convergedSamples(env.cluster, client(), namespace, SAMPLES, "comments");
     const policy = await client().patch<KubeObject>(
       Kinds.Policy,
       { name: "comments", namespace },
@@ -63,15 +51,15 @@ describe("ModerationService changes", () => {
       String(policy.metadata?.generation),
     );
     expect(configMap.data?.["policy.yaml"]).toContain(`generation: ${policy.metadata?.generation}`);
-    await quiesce(operator);
+    await quiesce(env.operator);
     const after = await readDeployment(namespace, deployment.metadata!.name!);
     expect(after.metadata?.generation).toBe(deployment.metadata?.generation);
     expect(after.spec?.template).toEqual(deployment.spec?.template);
   });
 
   it("rolls the same Deployment when the runtime resources change", async () => {
-    const namespace = await cluster.newNamespace("resources");
-    const deployment = await convergedSamples(cluster, client(), namespace, SAMPLES, "comments");
+    const namespace = await env.cluster.newNamespace("resources");
+    const deployment = await convergedSamples(env.cluster, client(), namespace, SAMPLES, "comments");
     const name = deployment.metadata!.name!;
     await client().patch(
       Kinds.ModerationService,
@@ -103,8 +91,8 @@ describe("ModerationService changes", () => {
       reason: "Rolling",
     });
     expect(conditionOf(rolling, "Ready")?.observedGeneration).toBe(rolling.metadata?.generation);
-    if (cluster.emulator) {
-      cluster.emulator.simulate.setDeploymentReady(namespace, name);
+    if (env.cluster.emulator) {
+      env.cluster.emulator.simulate.setDeploymentReady(namespace, name);
       await waitForCondition(client(), Kinds.ModerationService, namespace, "comments", {
         type: "Ready",
         status: "True",
@@ -114,9 +102,9 @@ describe("ModerationService changes", () => {
   });
 
   it("reports a deleted Policy as Degraded and leaves the children as they are", async () => {
-    const namespace = await cluster.newNamespace("no-policy");
-    await convergedSamples(cluster, client(), namespace, SAMPLES, "comments");
-    await quiesce(operator);
+    const namespace = await env.cluster.newNamespace("no-policy");
+    await convergedSamples(env.cluster, client(), namespace, SAMPLES, "comments");
+    await quiesce(env.operator);
     const kinds: ResourceKind[] = [
       Kinds.Deployment,
       Kinds.Service,
@@ -152,7 +140,7 @@ describe("ModerationService changes", () => {
     expect(conditionOf(degraded, "Ready")).toMatchObject({ status: "False", reason: "PolicyNotFound" });
     // What still serves is still reported.
     expect(degraded.status?.activeRevision).toBeDefined();
-    await quiesce(operator);
+    await quiesce(env.operator);
     expect(await snapshot()).toEqual(before);
     const events = await client().listAll<KubeObject & { reason?: string; type?: string }>(Kinds.Event, {
       namespace,
@@ -163,9 +151,9 @@ describe("ModerationService changes", () => {
   it.skipIf(!onEmulator)(
     "replaces the revision on a model change once the new one is ready (emulator: pods are simulated)",
     async () => {
-      const emulator = emulatorOf(cluster);
-      const namespace = await cluster.newNamespace("model-change");
-      const old = await convergedSamples(cluster, client(), namespace, SAMPLES, "comments");
+      const emulator = emulatorOf(env.cluster);
+      const namespace = await env.cluster.newNamespace("model-change");
+      const old = await convergedSamples(env.cluster, client(), namespace, SAMPLES, "comments");
       const oldName = old.metadata!.name!;
       await client().patch(
         Kinds.ModelDeployment,

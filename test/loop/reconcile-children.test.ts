@@ -3,39 +3,27 @@
 // become owned children, simulated ready pods make the service Ready for its generation, a
 // second reconcile writes nothing, and an object the operator did not create is left alone
 // and reported.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { LiveDeployment } from "../../operator/controllers/live-objects.js";
 import { Kinds, type ResourceKind } from "../../operator/core/kinds.js";
 import type { KubeObject } from "../../operator/core/kubeclient.js";
-import { startTestCluster, type TestCluster } from "../apiserver/index.js";
+
 import {
   applySamples,
   conditionOf,
   readOptional,
-  startOperator,
   waitForCondition,
   waitForRevision,
   writesOfAnotherReconcile,
-  type OperatorUnderTest,
   type WithStatus,
+  useOperatorCluster,
 } from "./reconcile-support.js";
 import { configMap, emulatorOf, onEmulator, testClient, waitFor } from "./support.js";
 
 const SAMPLES = ["modeldeployment.yaml", "policy.yaml", "moderationservice.yaml"];
 
-let cluster: TestCluster;
-let operator: OperatorUnderTest;
-const client = () => testClient(cluster.kubeConfig);
-
-beforeAll(async () => {
-  cluster = await startTestCluster({ garbageCollection: true });
-  operator = await startOperator(cluster);
-});
-
-afterAll(async () => {
-  await operator?.stop();
-  await cluster?.close();
-});
+const env = useOperatorCluster();
+const client = () => testClient(env.cluster.kubeConfig);
 
 const waitForDeployment = (namespace: string, service: string) =>
   waitForRevision(client(), namespace, service);
@@ -51,7 +39,7 @@ const CHILDREN: [ResourceKind, string][] = [
 
 describe("ModerationService reconciliation", () => {
   it("turns the three samples into children owned by the ModerationService", async () => {
-    const namespace = await cluster.newNamespace("samples");
+    const namespace = await env.cluster.newNamespace("samples");
     await applySamples(client(), namespace, SAMPLES);
     const deployment = await waitForDeployment(namespace, "comments");
     const service = await client().get<WithStatus>(Kinds.ModerationService, "comments", namespace);
@@ -96,10 +84,10 @@ describe("ModerationService reconciliation", () => {
   it.skipIf(!onEmulator)(
     "reports Ready=True for the current generation once the pods are ready (emulator: pods are simulated)",
     async () => {
-      const namespace = await cluster.newNamespace("ready");
+      const namespace = await env.cluster.newNamespace("ready");
       await applySamples(client(), namespace, SAMPLES);
       const deployment = await waitForDeployment(namespace, "comments");
-      emulatorOf(cluster).simulate.setDeploymentReady(namespace, deployment.metadata!.name!);
+      emulatorOf(env.cluster).simulate.setDeploymentReady(namespace, deployment.metadata!.name!);
       const service = await waitForCondition(client(), Kinds.ModerationService, namespace, "comments", {
         type: "Ready",
         status: "True",
@@ -136,22 +124,23 @@ describe("ModerationService reconciliation", () => {
   );
 
   it("writes nothing when it reconciles a converged service again", async () => {
-    const namespace = await cluster.newNamespace("steady");
+    const namespace = await env.cluster.newNamespace("steady");
     await applySamples(client(), namespace, SAMPLES);
     const deployment = await waitForDeployment(namespace, "comments");
-    if (cluster.emulator) cluster.emulator.simulate.setDeploymentReady(namespace, deployment.metadata!.name!);
+    if (env.cluster.emulator)
+      env.cluster.emulator.simulate.setDeploymentReady(namespace, deployment.metadata!.name!);
     await waitFor(async () => {
       const svc = await client().get<WithStatus>(Kinds.ModerationService, "comments", namespace);
       return svc.status?.observedGeneration === svc.metadata?.generation;
     });
-    expect(await writesOfAnotherReconcile(cluster, operator, namespace, "comments")).toEqual({
+    expect(await writesOfAnotherReconcile(env.cluster, env.operator, namespace, "comments")).toEqual({
       operatorWrites: 0,
       recorded: [],
     });
   });
 
   it("does not overwrite an object it did not create, and reports it", async () => {
-    const namespace = await cluster.newNamespace("squatter");
+    const namespace = await env.cluster.newNamespace("squatter");
     await client().create(
       Kinds.ConfigMap,
       configMap(namespace, "comments-policy", { owner: "someone else" }),

@@ -2,16 +2,15 @@
 // emulator's garbage collector is on, as a real cluster's always is); the operator holds no
 // finalizer, so nothing can keep the service stuck in Terminating. The statuses derived from
 // it (Policy usedBy, ModelDeployment phase) drop it.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { Kinds, type ResourceKind } from "../../operator/core/kinds.js";
-import { startTestCluster, type TestCluster } from "../apiserver/index.js";
+
 import {
   convergedSamples,
   readOptional,
-  startOperator,
   waitForCondition,
-  type OperatorUnderTest,
   type WithStatus,
+  useOperatorCluster,
 } from "./reconcile-support.js";
 import { testClient, waitFor } from "./support.js";
 
@@ -26,19 +25,8 @@ const CHILD_KINDS: ResourceKind[] = [
   Kinds.HorizontalPodAutoscaler,
 ];
 
-let cluster: TestCluster;
-let operator: OperatorUnderTest;
-const client = () => testClient(cluster.kubeConfig);
-
-beforeAll(async () => {
-  cluster = await startTestCluster({ garbageCollection: true });
-  operator = await startOperator(cluster);
-});
-
-afterAll(async () => {
-  await operator?.stop();
-  await cluster?.close();
-});
+const env = useOperatorCluster();
+const client = () => testClient(env.cluster.kubeConfig);
 
 async function children(namespace: string): Promise<string[]> {
   const names: string[] = [];
@@ -54,8 +42,8 @@ async function children(namespace: string): Promise<string[]> {
 
 describe("ModerationService deletion", () => {
   it("garbage-collects every child and drops the service from the derived statuses", async () => {
-    const namespace = await cluster.newNamespace("delete");
-    await convergedSamples(cluster, client(), namespace, SAMPLES, "comments");
+    const namespace = await env.cluster.newNamespace("delete");
+    await convergedSamples(env.cluster, client(), namespace, SAMPLES, "comments");
     const before = await children(namespace);
     expect(before).toHaveLength(7);
     const service = await client().get<WithStatus>(Kinds.ModerationService, "comments", namespace);

@@ -5,10 +5,10 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { parse } from "yaml";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { Kinds } from "../../operator/core/kinds.js";
 import type { KubeObject } from "../../operator/core/kubeclient.js";
-import { startTestCluster, type TestCluster } from "../apiserver/index.js";
+
 import {
   applySamples,
   conditionOf,
@@ -17,29 +17,17 @@ import {
   readOptional,
   revisionDeployments,
   sample,
-  startOperator,
   waitForCondition,
   waitForRevision,
-  type OperatorUnderTest,
   type WithStatus,
+  useOperatorCluster,
 } from "./reconcile-support.js";
 import { emulatorOf, onEmulator, testClient, waitFor } from "./support.js";
 
 const SAMPLES = ["modeldeployment.yaml", "policy.yaml", "moderationservice.yaml"];
 
-let cluster: TestCluster;
-let operator: OperatorUnderTest;
-const client = () => testClient(cluster.kubeConfig);
-
-beforeAll(async () => {
-  cluster = await startTestCluster({ garbageCollection: true });
-  operator = await startOperator(cluster);
-});
-
-afterAll(async () => {
-  await operator?.stop();
-  await cluster?.close();
-});
+const env = useOperatorCluster();
+const client = () => testClient(env.cluster.kubeConfig);
 
 /** The sample ModerationService under another name, optionally with another Policy. */
 function serviceNamed(namespace: string, name: string, policy = "comments"): KubeObject {
@@ -58,7 +46,7 @@ const usedBy = async (namespace: string, policy: string) =>
 
 describe("status", () => {
   it("keeps Policy usedBy in step with the services that reference it", async () => {
-    const namespace = await cluster.newNamespace("usedby");
+    const namespace = await env.cluster.newNamespace("usedby");
     await applySamples(client(), namespace, ["modeldeployment.yaml", "policy.yaml"]);
     const [strict] = sample("policy.yaml", namespace);
     await client().create(Kinds.Policy, { ...strict, metadata: { name: "strict", namespace } });
@@ -92,7 +80,7 @@ describe("status", () => {
   });
 
   it("reports a missing ModelDeployment as a condition and recovers when it appears", async () => {
-    const namespace = await cluster.newNamespace("no-model");
+    const namespace = await env.cluster.newNamespace("no-model");
     await applySamples(client(), namespace, ["policy.yaml", "moderationservice.yaml"]);
     const missing = await waitForCondition(client(), Kinds.ModerationService, namespace, "comments", {
       type: "Degraded",
@@ -117,7 +105,7 @@ describe("status", () => {
   });
 
   it("reports a name the children cannot carry as InvalidSpec with the field", async () => {
-    const namespace = await cluster.newNamespace("invalid-spec");
+    const namespace = await env.cluster.newNamespace("invalid-spec");
     await applySamples(client(), namespace, ["modeldeployment.yaml", "policy.yaml"]);
     // A valid custom resource name, but not a DNS-1035 label: no Service can be named after it.
     await client().create(Kinds.ModerationService, serviceNamed(namespace, "comments.v2"));
@@ -136,7 +124,7 @@ describe("status", () => {
     async () => {
       // A Policy stored while the CRD had no CEL rules (an older CRD version): swap the rules
       // out, store the Policy, swap them back. A real cluster's CRDs are not ours to change.
-      const emulator = emulatorOf(cluster);
+      const emulator = emulatorOf(env.cluster);
       const crdFile = fileURLToPath(
         new URL("../../config/crd/bases/policies.moderation.vigil.dev.yaml", import.meta.url),
       );
@@ -144,7 +132,7 @@ describe("status", () => {
       const withoutRules = JSON.parse(JSON.stringify(crd), (key, value: unknown) =>
         key === "x-kubernetes-validations" ? undefined : value,
       ) as object;
-      const namespace = await cluster.newNamespace("bad-policy");
+      const namespace = await env.cluster.newNamespace("bad-policy");
       await applySamples(client(), namespace, ["modeldeployment.yaml"]);
       emulator.installCrd(withoutRules);
       const [policy] = sample("policy.yaml", namespace);
@@ -182,10 +170,10 @@ describe("status", () => {
   it.skipIf(!onEmulator)(
     "surfaces a Deployment past its progress deadline on the service and the model (emulator: simulated)",
     async () => {
-      const namespace = await cluster.newNamespace("deadline");
+      const namespace = await env.cluster.newNamespace("deadline");
       await applySamples(client(), namespace, SAMPLES);
       const deployment = await waitForRevision(client(), namespace, "comments");
-      emulatorOf(cluster).simulate.setDeploymentProgressDeadlineExceeded(
+      emulatorOf(env.cluster).simulate.setDeploymentProgressDeadlineExceeded(
         namespace,
         deployment.metadata!.name!,
       );
@@ -210,9 +198,9 @@ describe("status", () => {
   it.skipIf(!onEmulator)(
     "reports lost replicas after a completed rollout as InsufficientReplicas (emulator: simulated)",
     async () => {
-      const namespace = await cluster.newNamespace("lost-pods");
-      const deployment = await convergedSamples(cluster, client(), namespace, SAMPLES, "comments");
-      emulatorOf(cluster).simulate.mergeStatus(
+      const namespace = await env.cluster.newNamespace("lost-pods");
+      const deployment = await convergedSamples(env.cluster, client(), namespace, SAMPLES, "comments");
+      emulatorOf(env.cluster).simulate.mergeStatus(
         "apps/v1",
         "deployments",
         namespace,

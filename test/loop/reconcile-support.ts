@@ -2,6 +2,7 @@
 // Manager, the shipped samples applied into a namespace, and readers for what the operator
 // produced. Everything goes over HTTP to the emulator (or VIGIL_TEST_KUBECONFIG's cluster).
 import { readFileSync } from "node:fs";
+import { afterAll, beforeAll } from "vitest";
 import { fileURLToPath } from "node:url";
 import { parseAllDocuments } from "yaml";
 import type { Condition } from "../../crds/index.js";
@@ -11,7 +12,7 @@ import type { Controller, ControllerDefinition } from "../../operator/core/contr
 import { lookupKind, Kinds, type ResourceKind } from "../../operator/core/kinds.js";
 import type { KubeClient, KubeObject } from "../../operator/core/kubeclient.js";
 import type { Manager } from "../../operator/core/manager.js";
-import type { TestCluster } from "../apiserver/index.js";
+import { startTestCluster, type TestCluster } from "../apiserver/index.js";
 import { testManager, waitFor } from "./support.js";
 
 export const RUNTIME_IMAGE = "ghcr.io/vigil-dev/vigil-runtime:0.1.0";
@@ -238,4 +239,23 @@ export async function writesOfAnotherReconcile(
     .filter((r) => r.namespace === namespace)
     .map((r) => `${r.verb} ${r.resource}/${r.name ?? ""}${r.subresource ? `/${r.subresource}` : ""}`);
   return { operatorWrites: (await operatorWrites(operator)) - before, recorded };
+}
+
+export interface OperatorCluster {
+  cluster: TestCluster;
+  operator: OperatorUnderTest;
+}
+
+/** One emulator (garbage collection on) and one operator per test file, torn down after it. */
+export function useOperatorCluster(): OperatorCluster {
+  const env = {} as OperatorCluster;
+  beforeAll(async () => {
+    env.cluster = await startTestCluster({ garbageCollection: true });
+    env.operator = await startOperator(env.cluster);
+  });
+  afterAll(async () => {
+    await env.operator?.stop();
+    await env.cluster?.close();
+  });
+  return env;
 }

@@ -1,40 +1,28 @@
 // Autoscaling children come and go with the spec: the VPA exists only when its CRD is served
 // (discovery, re-checked so installing the VPA later is noticed) and the service asks for
 // it, and the HPA only while autoscaling is on, with the Deployment's replicas left to it.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { LiveDeployment } from "../../operator/controllers/live-objects.js";
 import { Kinds } from "../../operator/core/kinds.js";
 import { ContentType, type KubeObject } from "../../operator/core/kubeclient.js";
-import { startTestCluster, verticalPodAutoscalerCrd, type TestCluster } from "../apiserver/index.js";
+import { verticalPodAutoscalerCrd } from "../apiserver/index.js";
 import {
   applySamples,
   conditionOf,
   readOptional,
-  startOperator,
   waitForCondition,
   waitForRevision,
   writesOfAnotherReconcile,
-  type OperatorUnderTest,
   type WithStatus,
+  useOperatorCluster,
 } from "./reconcile-support.js";
 import { emulatorOf, onEmulator, testClient, waitFor } from "./support.js";
 
 const PRODUCTION = ["modeldeployment-gpu.yaml", "policy.yaml", "moderationservice-production.yaml"];
 const SERVICE = "comments-prod";
 
-let cluster: TestCluster;
-let operator: OperatorUnderTest;
-const client = () => testClient(cluster.kubeConfig);
-
-beforeAll(async () => {
-  cluster = await startTestCluster({ garbageCollection: true });
-  operator = await startOperator(cluster);
-});
-
-afterAll(async () => {
-  await operator?.stop();
-  await cluster?.close();
-});
+const env = useOperatorCluster();
+const client = () => testClient(env.cluster.kubeConfig);
 
 type Vpa = KubeObject & {
   spec?: {
@@ -53,7 +41,7 @@ describe("autoscaling children", () => {
   it.skipIf(!onEmulator)(
     "creates the VPA only once its CRD is served, and removes it when no longer asked for",
     async () => {
-      const namespace = await cluster.newNamespace("vpa");
+      const namespace = await env.cluster.newNamespace("vpa");
       await applySamples(client(), namespace, PRODUCTION);
       const deployment = await waitForRevision(client(), namespace, SERVICE);
 
@@ -68,7 +56,7 @@ describe("autoscaling children", () => {
       // The rest of the service is not held back by the missing add-on.
       expect(conditionOf(absent, "Degraded")).toMatchObject({ status: "False" });
 
-      emulatorOf(cluster).installCrd(verticalPodAutoscalerCrd);
+      emulatorOf(env.cluster).installCrd(verticalPodAutoscalerCrd);
       const vpa = await waitFor(
         () => readOptional<Vpa>(client(), Kinds.VerticalPodAutoscaler, namespace, SERVICE),
         {
@@ -94,7 +82,7 @@ describe("autoscaling children", () => {
 
       // Every feature of the production sample (HPA with behavior, VPA, PDB, network peers,
       // secrets) is applied in the form the API server keeps: reconciling again writes nothing.
-      expect(await writesOfAnotherReconcile(cluster, operator, namespace, SERVICE)).toEqual({
+      expect(await writesOfAnotherReconcile(env.cluster, env.operator, namespace, SERVICE)).toEqual({
         operatorWrites: 0,
         recorded: [],
       });
@@ -115,7 +103,7 @@ describe("autoscaling children", () => {
   );
 
   it("leaves replicas to the HPA while autoscaling is on, and takes them back when it is off", async () => {
-    const namespace = await cluster.newNamespace("hpa");
+    const namespace = await env.cluster.newNamespace("hpa");
     await applySamples(client(), namespace, PRODUCTION);
     const deployment = await waitForRevision(client(), namespace, SERVICE);
     const hpa = await waitFor(
@@ -146,7 +134,7 @@ describe("autoscaling children", () => {
         ContentType.mergePatch,
         { fieldManager: "horizontal-pod-autoscaler" },
       );
-      expect(await writesOfAnotherReconcile(cluster, operator, namespace, SERVICE)).toMatchObject({
+      expect(await writesOfAnotherReconcile(env.cluster, env.operator, namespace, SERVICE)).toMatchObject({
         operatorWrites: 0,
       });
       const scaled = await client().get<LiveDeployment>(
