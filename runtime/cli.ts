@@ -1,6 +1,7 @@
-// `vigil-runtime`: serve the HTTP API, or classify text from the command line with the same
-// model and Policy. Flags override the VIGIL_* environment. Usage errors print one line and
-// exit 2; load errors (config, model, policy) print one line and exit 1; never a stack trace.
+// `vigil-runtime`: serve the HTTP API, classify text from the command line with the same
+// model and Policy, or migrate the decision log schema. Flags override the VIGIL_* environment.
+// Usage errors print one line and exit 2; load errors (config, model, policy, database) print
+// one line and exit 1; never a stack trace.
 import { randomUUID } from "node:crypto";
 import { Command, CommanderError, Option } from "commander";
 import { loadConfig, type RuntimeConfig } from "./config.js";
@@ -52,21 +53,23 @@ async function serve(flags: CommonFlags & { port?: string }, env: NodeJS.Process
   const { startRuntime, writeTerminationMessage } = await import("./server/start.js");
   const runtime = await startRuntime(config);
   let exiting = false;
-  const shutdown = (signal: string, code: number): void => {
+  const shutdown = (signal: string, drainDelay: boolean): void => {
     if (exiting) return;
     exiting = true;
     runtime.app.log.info({ signal }, "stopping");
-    void runtime.stop().finally(() => process.exit(code));
+    void runtime.stop({ drainDelay }).finally(() => process.exit(0));
   };
-  process.on("SIGTERM", () => shutdown("SIGTERM", 0));
-  process.on("SIGINT", () => shutdown("SIGINT", 0));
+  // SIGTERM comes from the kubelet: fail readiness first so the Service stops routing here.
+  // SIGINT is someone at a terminal: no one to drain from.
+  process.on("SIGTERM", () => shutdown("SIGTERM", true));
+  process.on("SIGINT", () => shutdown("SIGINT", false));
   try {
     await runtime.modelReady;
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     runtime.app.log.error({ error: message }, "model failed to load");
     writeTerminationMessage(message);
-    await runtime.stop();
+    await runtime.stop({ drainDelay: false });
     throw new CliExit(1, message);
   }
   const url = localUrl(runtime.url);
@@ -160,6 +163,21 @@ async function classify(
   }
 }
 
+async function migrate(env: NodeJS.ProcessEnv, out: (line: string) => void): Promise<void> {
+  const config = loadConfig(env);
+  if (!config.databaseUrl) throw new CliExit(2, "DATABASE_URL is not set: nothing to migrate");
+  const { migrateDecisionLog } = await import("./decisions/migrate.js");
+  let applied: string[];
+  try {
+    ({ applied } = await migrateDecisionLog(config.databaseUrl));
+  } catch (error) {
+    // A refused connection can arrive as an AggregateError with an empty message.
+    const { message, code } = error as NodeJS.ErrnoException;
+    throw new CliExit(1, `migration failed: ${(message ?? "").split("\n")[0] || code || String(error)}`);
+  }
+  out(applied.length ? `applied ${applied.length} migration(s): ${applied.join(", ")}` : "schema up to date");
+}
+
 export interface CliIo {
   env?: NodeJS.ProcessEnv;
   out?: (line: string) => void;
@@ -206,6 +224,13 @@ export async function runCli(argv: string[], io: CliIo = {}): Promise<number> {
     .addOption(policyFile)
     .action(async (texts: string[], flags: CommonFlags & { json?: boolean; language?: string }) => {
       await classify(texts, flags, env, out);
+    });
+
+  program
+    .command("migrate")
+    .description("apply the decision log schema migrations to DATABASE_URL and exit (serve also does this)")
+    .action(async () => {
+      await migrate(env, out);
     });
 
   try {

@@ -8,6 +8,12 @@ import { LANGUAGE_DATABASES, type LanguageDatabase } from "./language/language-d
 import { PACKAGE_ROOT } from "./paths.js";
 
 export type ExecutionProvider = "cpu" | "cuda";
+export interface JwtConfig {
+  issuer: string;
+  audience: string;
+  /** A JSON Web Key Set file (the mounted Secret); re-read while running, for key rotation. */
+  jwksFile: string;
+}
 export type DecisionLogTarget = "stdout" | "off";
 export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -38,6 +44,39 @@ export interface RuntimeConfig {
   languageDatabase: LanguageDatabase;
   podName: string | undefined;
   podNamespace: string | undefined;
+  /** Overrides the model's truncation length (tokens, special tokens included). */
+  maxSequenceLength: number | undefined;
+  /** Largest accepted request body; larger ones get 413. */
+  maxBodyBytes: number;
+  /** Postgres decision log and review queue; unset: decisions go to stdout (or nowhere). */
+  databaseUrl: string | undefined;
+  /** Redis result cache and distributed rate limits; unset: both stay in this process. */
+  redisUrl: string | undefined;
+  /** Longest a Redis command may add to a request before it counts as a failure. */
+  redisCommandTimeoutMs: number;
+  /** Decisions held in memory while Postgres is unreachable; past it new ones are dropped (counted). */
+  decisionBufferMax: number;
+  /** Store raw text in the decision log (otherwise only its sha256). */
+  logRawText: boolean;
+  /** A mounted Secret: every file is one API key, named by its file name. */
+  apiKeysDir: string | undefined;
+  /** One API key per line (`key` or `name key`), for local runs. */
+  apiKeysFile: string | undefined;
+  jwt: JwtConfig | undefined;
+  /** How often API keys and the JWKS are re-read (Secret rotation). */
+  credentialsPollMs: number;
+  /** Requests per minute per client; unset: no rate limit. */
+  rateLimitPerMinute: number | undefined;
+  /** Serve /metrics (and the probes) on this port instead of the API port. */
+  metricsPort: number | undefined;
+  /** Shed load (503) when the mean event-loop delay exceeds this; 0 disables. */
+  maxEventLoopDelayMs: number;
+  /** Shed load when the V8 heap in use exceeds this; undefined: 90% of the heap limit; 0 disables. */
+  maxHeapUsedBytes: number | undefined;
+  /** How often event-loop delay and heap are sampled for load shedding. */
+  pressureSampleMs: number;
+  /** On SIGTERM: how long readiness fails while requests are still served, before the listener closes. */
+  shutdownDelayMs: number;
   /** Non-fatal findings (e.g. more threads than cores) for the start-up log. */
   warnings: string[];
 }
@@ -72,6 +111,55 @@ function text(env: Env, name: string): string | undefined {
   return raw ? raw : undefined;
 }
 
+function optionalInteger(env: Env, name: string, min: number, max: number): number | undefined {
+  return text(env, name) === undefined ? undefined : integer(env, name, 0, min, max);
+}
+
+function boolean(env: Env, name: string, fallback: boolean): boolean {
+  const raw = text(env, name)?.toLowerCase();
+  if (raw === undefined) return fallback;
+  if (["true", "1", "yes"].includes(raw)) return true;
+  if (["false", "0", "no"].includes(raw)) return false;
+  throw new ConfigError(`${name} must be true or false, got '${env[name]}'`);
+}
+
+function url(env: Env, name: string, protocols: string[]): string | undefined {
+  const raw = text(env, name);
+  if (raw === undefined) return undefined;
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    // The value is a secret: name the variable, never echo it.
+    throw new ConfigError(`${name} is not a URL`);
+  }
+  if (!protocols.includes(parsed.protocol)) {
+    const accepted = protocols.map((p) => `${p}//`).join(" or ");
+    throw new ConfigError(`${name} must be a ${accepted} URL, got ${parsed.protocol}//`);
+  }
+  return raw;
+}
+
+function jwtConfig(env: Env): JwtConfig | undefined {
+  const names = ["VIGIL_JWT_ISSUER", "VIGIL_JWT_AUDIENCE", "VIGIL_JWT_JWKS_FILE"] as const;
+  const [issuer, audience, jwksFile] = names.map((n) => text(env, n));
+  if (issuer === undefined && audience === undefined && jwksFile === undefined) return undefined;
+  const missing = names.filter((n) => text(env, n) === undefined);
+  if (missing.length > 0) {
+    throw new ConfigError(`JWT auth needs ${names.join(", ")}; missing ${missing.join(", ")}`);
+  }
+  return { issuer: issuer!, audience: audience!, jwksFile: path.resolve(jwksFile!) };
+}
+
+function optionalPath(env: Env, name: string): string | undefined {
+  const raw = text(env, name);
+  return raw === undefined ? undefined : path.resolve(raw);
+}
+
+function mebibytes(value: number | undefined): number | undefined {
+  return value === undefined ? undefined : value * 1024 * 1024;
+}
+
 /** Reads and validates the configuration; throws ConfigError with a one-line message. */
 export function loadConfig(env: Env = process.env, cores = availableParallelism()): RuntimeConfig {
   const warnings: string[] = [];
@@ -89,6 +177,12 @@ export function loadConfig(env: Env = process.env, cores = availableParallelism(
         "inference threads will contend for CPU",
     );
   }
+  const shutdownGraceMs = integer(env, "VIGIL_SHUTDOWN_GRACE_MS", 25_000, 0, 3_600_000);
+  // Never more than half the grace period: the rest is for in-flight work and the flush.
+  const shutdownDelayMs = Math.min(
+    integer(env, "VIGIL_SHUTDOWN_DELAY_MS", 2000, 0, 600_000),
+    Math.floor(shutdownGraceMs / 2),
+  );
   return {
     port: integer(env, "VIGIL_PORT", 8080, 0, 65535),
     host: text(env, "VIGIL_HOST") ?? "0.0.0.0",
@@ -104,13 +198,30 @@ export function loadConfig(env: Env = process.env, cores = availableParallelism(
     intraOpThreads,
     executionProvider: oneOf(env, "VIGIL_EXECUTION_PROVIDER", ["cpu", "cuda"] as const, "cpu"),
     logLevel: oneOf(env, "VIGIL_LOG_LEVEL", LOG_LEVELS, "info"),
-    shutdownGraceMs: integer(env, "VIGIL_SHUTDOWN_GRACE_MS", 25_000, 0, 3_600_000),
+    shutdownGraceMs,
     cacheMaxEntries: integer(env, "VIGIL_CACHE_MAX_ENTRIES", 10_000, 0, 10_000_000),
     cacheTtlMs: integer(env, "VIGIL_CACHE_TTL_SECONDS", 300, 1, 86_400 * 30) * 1000,
     decisionLog: oneOf(env, "VIGIL_DECISION_LOG", ["stdout", "off"] as const, "stdout"),
     languageDatabase: oneOf(env, "VIGIL_LANGUAGE_DATABASE", LANGUAGE_DATABASES, "extrasmall"),
     podName: text(env, "POD_NAME"),
     podNamespace: text(env, "POD_NAMESPACE"),
+    maxSequenceLength: optionalInteger(env, "VIGIL_MAX_SEQUENCE_LENGTH", 8, 8192),
+    maxBodyBytes: integer(env, "VIGIL_MAX_BODY_BYTES", 1024 * 1024, 1024, 64 * 1024 * 1024),
+    databaseUrl: url(env, "DATABASE_URL", ["postgres:", "postgresql:"]),
+    redisUrl: url(env, "REDIS_URL", ["redis:", "rediss:"]),
+    redisCommandTimeoutMs: integer(env, "VIGIL_REDIS_COMMAND_TIMEOUT_MS", 100, 1, 10_000),
+    decisionBufferMax: integer(env, "VIGIL_DECISION_BUFFER_MAX", 100_000, 1, 10_000_000),
+    logRawText: boolean(env, "VIGIL_LOG_RAW_TEXT", false),
+    apiKeysDir: optionalPath(env, "VIGIL_API_KEYS_DIR"),
+    apiKeysFile: optionalPath(env, "VIGIL_API_KEYS_FILE"),
+    jwt: jwtConfig(env),
+    credentialsPollMs: integer(env, "VIGIL_CREDENTIALS_POLL_MS", 10_000, 100, 3_600_000),
+    rateLimitPerMinute: optionalInteger(env, "VIGIL_RATE_LIMIT_PER_MINUTE", 1, 10_000_000),
+    metricsPort: optionalInteger(env, "VIGIL_METRICS_PORT", 0, 65535),
+    maxEventLoopDelayMs: integer(env, "VIGIL_MAX_EVENT_LOOP_DELAY_MS", 1000, 0, 60_000),
+    maxHeapUsedBytes: mebibytes(optionalInteger(env, "VIGIL_MAX_HEAP_USED_MB", 0, 1_000_000)),
+    pressureSampleMs: integer(env, "VIGIL_PRESSURE_SAMPLE_MS", 1000, 10, 60_000),
+    shutdownDelayMs,
     warnings,
   };
 }

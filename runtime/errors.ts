@@ -8,9 +8,13 @@ export type ErrorCode =
   | "not_found"
   | "payload_too_large"
   | "unsupported_media_type"
+  | "unauthorized"
+  | "forbidden"
+  | "rate_limited"
   | "queue_full"
+  | "overloaded"
+  | "decision_log_unavailable"
   | "model_not_ready"
-  | "shutting_down"
   | "inference_failed"
   | "internal_error";
 
@@ -41,6 +45,59 @@ export class NotFoundError extends HttpError {
   }
 }
 
+/** No credentials, or credentials that do not check out (answered with WWW-Authenticate). */
+export class UnauthorizedError extends HttpError {
+  constructor(message: string) {
+    super(401, "unauthorized", message);
+  }
+}
+
+/** Valid credentials without the right this route needs. */
+export class ForbiddenError extends HttpError {
+  constructor(message: string) {
+    super(403, "forbidden", message);
+  }
+}
+
+/** The client used up its requests for the current window. */
+export class RateLimitedError extends HttpError {
+  constructor(limit: number, retryAfterSeconds: number) {
+    super(
+      429,
+      "rate_limited",
+      `rate limit of ${limit} requests per minute exceeded; retry in ${retryAfterSeconds} s`,
+      undefined,
+      retryAfterSeconds,
+    );
+  }
+}
+
+/** Event-loop delay or heap use past its bound: shed this request rather than slow every request. */
+export class OverloadedError extends HttpError {
+  constructor(reason: string, retryAfterSeconds: number) {
+    super(
+      503,
+      "overloaded",
+      `the server is overloaded (${reason}); retry later`,
+      undefined,
+      retryAfterSeconds,
+    );
+  }
+}
+
+/** The review queue reads Postgres directly; there is no buffer to answer from while it is down. */
+export class DecisionLogUnavailableError extends HttpError {
+  constructor() {
+    super(
+      503,
+      "decision_log_unavailable",
+      "the decision log (Postgres) is unreachable; retry later",
+      undefined,
+      5,
+    );
+  }
+}
+
 /** The batcher's bounded queue is full: shed load instead of queueing without limit. */
 export class QueueFullError extends HttpError {
   constructor(capacity: number) {
@@ -51,12 +108,6 @@ export class QueueFullError extends HttpError {
 export class ModelNotReadyError extends HttpError {
   constructor(reason = "the model is still loading") {
     super(503, "model_not_ready", reason, undefined, 2);
-  }
-}
-
-export class ShuttingDownError extends HttpError {
-  constructor() {
-    super(503, "shutting_down", "the server is shutting down", undefined, 1);
   }
 }
 

@@ -16,6 +16,8 @@ export interface LoadResult {
   errors: number;
   non2xx: number;
   peakRssMb?: number;
+  /** Server CPU time (all threads) per answered request, in microseconds. */
+  serverCpuUsPerRequest?: number;
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -31,6 +33,8 @@ export async function runLoad(
     rate?: number;
     path?: string;
     distinctBodies?: number;
+    /** Extra request headers, e.g. an API key. */
+    headers?: Record<string, string>;
   },
   sampleRss?: () => number,
 ): Promise<LoadResult> {
@@ -43,7 +47,7 @@ export async function runLoad(
     {
       method: "POST",
       path: options.path ?? "/v1/classify",
-      headers: { "content-type": "application/json" },
+      headers: { "content-type": "application/json", ...options.headers },
       setupRequest: (request) => ({ ...request, body: classifyBody(sent++ % distinct) }),
     },
   ];

@@ -1,6 +1,6 @@
 // Runs a server in its own process (the load generator stays in the bench process) and reads
-// its resident memory from /proc while it works.
-import { spawn, type ChildProcess } from "node:child_process";
+// its resident memory and CPU time from /proc while it works.
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -12,7 +12,20 @@ export interface ServerProcess {
   url: string;
   pid: number;
   rssBytes(): number;
+  /** CPU time (user + system, all threads) the process has used so far. */
+  cpuSeconds(): number;
   stop(): Promise<void>;
+}
+
+// /proc/<pid>/stat counts CPU time in clock ticks.
+const CLOCK_TICKS_PER_SECOND = Number(spawnSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).stdout) || 100;
+
+export function cpuSecondsOf(pid: number): number {
+  // The command name (field 2) may hold spaces; the fields after its closing parenthesis do not.
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  // utime and stime are fields 14 and 15 of the whole line, 12 and 13 after the name.
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
 }
 
 export function rssOf(pid: number): number {
@@ -47,6 +60,7 @@ async function startProcess(
     url,
     pid: child.pid!,
     rssBytes: () => rssOf(child.pid!),
+    cpuSeconds: () => cpuSecondsOf(child.pid!),
     stop: () =>
       new Promise<void>((resolve) => {
         child.removeAllListeners("exit");

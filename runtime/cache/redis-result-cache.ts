@@ -1,15 +1,22 @@
-// The result cache shared by all pods of a service. Redis is an optimisation, never a
-// dependency: commands fail fast while it is unreachable (no offline queue, short command
-// timeout), a failure reads as a miss, and ioredis reconnects in the background.
-import { Redis } from "ioredis";
+// The result cache shared by all pods of a service. A Redis failure (down, slow, evicted)
+// reads as a miss and a failed write is forgotten: the request is served uncached, never
+// failed. The connection (runtime/redis) fails fast and reconnects in the background.
+import type { Redis } from "ioredis";
+import { RedisConnection } from "../redis/redis-connection.js";
 import type { CachedResult, ResultCache } from "./result-cache.js";
 
 export interface RedisResultCacheOptions {
-  url: string;
   ttlMs: number;
-  /** Longest a cache lookup may add to a request. */
+  /** A shared connection (the runtime's); the cache then leaves closing it to its owner. */
+  connection?: RedisConnection;
+  /** Without a shared connection: the cache opens and owns one to this URL. */
+  url?: string;
+  /** Longest a cache lookup may add to a request (own connection only). */
   commandTimeoutMs?: number;
+  /** Outage reports of an own connection. */
   onError?: (message: string) => void;
+  /** Every failed command (for metrics). */
+  onCommandError?: (operation: "get" | "set") => void;
 }
 
 export interface RedisHealth {
@@ -19,32 +26,33 @@ export interface RedisHealth {
 
 export class RedisResultCache implements ResultCache {
   readonly description: string;
-  readonly client: Redis;
+  private readonly connection: RedisConnection;
+  private readonly ownsConnection: boolean;
   private readonly ttlMs: number;
+  private readonly onCommandError: (operation: "get" | "set") => void;
   private errors = 0;
-  private reportedDown = false;
 
   constructor(options: RedisResultCacheOptions) {
     this.ttlMs = options.ttlMs;
-    const onError = options.onError ?? (() => undefined);
-    this.client = new Redis(options.url, {
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 0,
-      commandTimeout: options.commandTimeoutMs ?? 50,
-      connectTimeout: 2000,
-      retryStrategy: (attempt) => Math.min(2000, 50 * 2 ** Math.min(attempt, 6)),
-      lazyConnect: false,
-    });
-    const down = (why: string) => {
-      if (!this.reportedDown) onError(`redis unavailable, serving uncached: ${why}`);
-      this.reportedDown = true;
-    };
-    this.client.on("error", (err: Error) => down(err.message));
-    this.client.on("close", () => down("connection closed"));
-    this.client.on("ready", () => {
-      this.reportedDown = false;
-    });
+    this.onCommandError = options.onCommandError ?? (() => undefined);
+    if (options.connection) {
+      this.connection = options.connection;
+      this.ownsConnection = false;
+    } else {
+      if (!options.url) throw new Error("RedisResultCache needs a connection or a url");
+      const onError = options.onError ?? (() => undefined);
+      this.connection = new RedisConnection({
+        url: options.url,
+        commandTimeoutMs: options.commandTimeoutMs ?? 50,
+        onDown: (why) => onError(`redis unavailable, serving uncached: ${why}`),
+      });
+      this.ownsConnection = true;
+    }
     this.description = `Redis result cache (TTL ${Math.round(this.ttlMs / 1000)}s)`;
+  }
+
+  get client(): Redis {
+    return this.connection.client;
   }
 
   async get(key: string): Promise<CachedResult | undefined> {
@@ -52,7 +60,7 @@ export class RedisResultCache implements ResultCache {
       const raw = await this.client.get(key);
       return raw ? (JSON.parse(raw) as CachedResult) : undefined;
     } catch {
-      this.errors++;
+      this.failed("get");
       return undefined;
     }
   }
@@ -61,15 +69,20 @@ export class RedisResultCache implements ResultCache {
     try {
       await this.client.set(key, JSON.stringify(value), "PX", this.ttlMs);
     } catch {
-      this.errors++;
+      this.failed("set");
     }
   }
 
   health(): RedisHealth {
-    return { connected: this.client.status === "ready", errors: this.errors };
+    return { connected: this.connection.up, errors: this.errors };
   }
 
   async close(): Promise<void> {
-    this.client.disconnect();
+    if (this.ownsConnection) await this.connection.close();
+  }
+
+  private failed(operation: "get" | "set"): void {
+    this.errors++;
+    this.onCommandError(operation);
   }
 }

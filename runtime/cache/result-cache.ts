@@ -1,7 +1,7 @@
 // The result cache seam. Routes never see which implementation runs: in-memory here, Redis in
-// part 2 (shared across pods). Values are plain JSON so any store can hold them. The key binds a
-// result to the exact text, model version and policy revision that produced it, so a model
-// rollout or a policy reload can never serve a stale decision.
+// redis-result-cache.ts (shared across pods). Values are plain JSON so any store can hold them.
+// The key binds a result to the exact text, model version and policy revision that produced
+// it, so a model rollout or a policy reload can never serve a stale decision.
 import { LRUCache } from "lru-cache";
 import type { Decision } from "../policy/policy-engine.js";
 
@@ -17,6 +17,8 @@ export interface ResultCache {
   readonly description: string;
   get(key: string): Promise<CachedResult | undefined>;
   set(key: string, value: CachedResult): Promise<void>;
+  /** Releases connections (graceful shutdown). */
+  close?(): Promise<void>;
 }
 
 export interface ResultKeyParts {

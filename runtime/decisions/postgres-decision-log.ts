@@ -3,22 +3,16 @@
 // to `maxBuffered` records and is written, in order, when it returns; only records arriving
 // past that bound are dropped, and they are counted. Each record carries a client-side UUID
 // and inserts are ON CONFLICT DO NOTHING, so retrying a batch whose commit was acknowledged
-// too late never duplicates a decision.
+// too late never duplicates a decision. A record Postgres refuses as data (not an outage) is
+// written around and counted as rejected, so one bad row can never hold the log up forever.
 import { randomUUID } from "node:crypto";
 import pg from "pg";
 import type { DecisionRecord, DecisionSink } from "./decision-sink.js";
+import { storableJson, storableText as storable } from "./storable-text.js";
 
-export interface DecisionExtras {
-  /** Stable id, returned to the caller so a reviewer can find the decision. */
-  id: string;
-  scores: Record<string, number>;
-  clientId: string;
-  latencyMs: number;
-  /** Only when raw text logging is configured; otherwise the sha256 alone identifies it. */
-  rawText: string;
-}
-
-export type LoggedDecision = DecisionRecord & Partial<DecisionExtras>;
+/** What the log needs; the id, scores and latency are filled in when a caller has none. */
+export type LoggedDecision = Omit<DecisionRecord, "id" | "scores" | "latencyMs"> &
+  Partial<Pick<DecisionRecord, "id" | "scores" | "latencyMs">>;
 
 export interface PostgresDecisionLogOptions {
   databaseUrl: string;
@@ -36,6 +30,8 @@ export interface PostgresDecisionLogOptions {
 export interface DecisionLogStats {
   buffered: number;
   dropped: number;
+  /** Records Postgres refused as data (e.g. an invalid value); each is logged. */
+  rejected: number;
   written: number;
   healthy: boolean;
   maxBuffered: number;
@@ -56,16 +52,22 @@ const INSERT = `
   ORDER BY ord
   ON CONFLICT (id) DO NOTHING`;
 
+// Class 22 (data exception) and 23 (integrity constraint): the row is at fault, not the server.
+function isDataError(err: unknown): boolean {
+  const code = (err as { code?: unknown }).code;
+  return typeof code === "string" && (code.startsWith("22") || code.startsWith("23"));
+}
+
 function toRow(d: LoggedDecision & { id: string }): Record<string, unknown> {
   const categories = d.reasons.flatMap((r) => ("category" in r ? [r.category] : []));
   return {
     id: d.id,
     decided_at: d.time,
-    request_id: d.requestId,
+    request_id: storable(d.requestId),
     api: d.api,
     text_sha256: d.textSha256,
     text_length: d.textLength,
-    raw_text: d.rawText ?? null,
+    raw_text: d.rawText === undefined ? null : storable(d.rawText),
     language: d.language,
     action: d.action,
     categories,
@@ -75,10 +77,10 @@ function toRow(d: LoggedDecision & { id: string }): Record<string, unknown> {
     model_version: d.modelVersion,
     policy_name: d.policyName,
     policy_generation: d.policyGeneration,
-    client_id: d.clientId ?? null,
+    client_id: d.clientId === undefined ? null : storable(d.clientId),
     latency_ms: d.latencyMs ?? null,
     cached: d.cached,
-    context: d.context ?? null,
+    context: d.context === undefined ? null : storableJson(d.context),
     pod: d.pod ?? null,
   };
 }
@@ -95,6 +97,7 @@ export class PostgresDecisionLog implements DecisionSink {
   private buffer: Record<string, unknown>[] = [];
   private head = 0;
   private dropped = 0;
+  private rejected = 0;
   private written = 0;
   private healthy = true;
   private failures = 0;
@@ -134,6 +137,7 @@ export class PostgresDecisionLog implements DecisionSink {
     return {
       buffered: this.pending(),
       dropped: this.dropped,
+      rejected: this.rejected,
       written: this.written,
       healthy: this.healthy,
       maxBuffered: this.maxBuffered,
@@ -189,11 +193,37 @@ export class PostgresDecisionLog implements DecisionSink {
     return this.flushing;
   }
 
+  /**
+   * Inserts a batch and returns how many rows Postgres accepted. If it refuses the batch as
+   * data, the rows go in one by one and the bad ones are skipped (counted and logged).
+   */
+  private async insert(batch: Record<string, unknown>[]): Promise<number> {
+    try {
+      await this.pool.query(INSERT, [JSON.stringify(batch)]);
+      return batch.length;
+    } catch (err) {
+      if (!isDataError(err)) throw err;
+    }
+    let accepted = 0;
+    for (const row of batch) {
+      try {
+        await this.pool.query(INSERT, [JSON.stringify([row])]);
+        accepted++;
+      } catch (err) {
+        if (!isDataError(err)) throw err;
+        this.rejected++;
+        this.onError(`decision ${String(row.id)} rejected by Postgres: ${(err as Error).message}`);
+      }
+    }
+    return accepted;
+  }
+
   private async writeBatches(): Promise<void> {
     while (this.pending() > 0) {
       const batch = this.buffer.slice(this.head, this.head + this.batchSize);
+      let accepted: number;
       try {
-        await this.pool.query(INSERT, [JSON.stringify(batch)]);
+        accepted = await this.insert(batch);
       } catch (err) {
         if (this.healthy) this.onError(`decision log write failed, buffering: ${(err as Error).message}`);
         this.healthy = false;
@@ -201,7 +231,7 @@ export class PostgresDecisionLog implements DecisionSink {
         return;
       }
       this.head += batch.length;
-      this.written += batch.length;
+      this.written += accepted;
       this.healthy = true;
       this.failures = 0;
       if (this.head > 10_000 && this.head * 2 > this.buffer.length) {

@@ -24,6 +24,8 @@ export interface ModelDescriptor {
   activation: Activation;
   /** Longer inputs are truncated to this many tokens (special tokens included). */
   maxLength: number;
+  /** Set when a requested truncation length had to be lowered to what the model supports. */
+  truncationNote?: string;
 }
 
 const DEFAULT_MAX_LENGTH = 512;
@@ -83,10 +85,14 @@ function nameFrom(config: Record<string, unknown>, dir: string): string {
   return last.replace(/[^A-Za-z0-9._-]/g, "-");
 }
 
-export async function loadModelDescriptor(
-  dir: string,
-  overrides: { name?: string | undefined; version: string },
-): Promise<ModelDescriptor> {
+export interface ModelOverrides {
+  name?: string | undefined;
+  version: string;
+  /** VIGIL_MAX_SEQUENCE_LENGTH: truncate to this many tokens, at most the model's own limit. */
+  maxSequenceLength?: number | undefined;
+}
+
+export async function loadModelDescriptor(dir: string, overrides: ModelOverrides): Promise<ModelDescriptor> {
   if (!existsSync(dir)) throw new ModelLoadError(`${dir}: model directory does not exist`);
   const modelPath = [path.join(dir, "model.onnx"), path.join(dir, "onnx", "model.onnx")].find((p) =>
     existsSync(p),
@@ -103,11 +109,21 @@ export async function loadModelDescriptor(
   const labels = labelsFrom(configPath, config);
   const problemType =
     typeof config.problem_type === "string" ? config.problem_type : "single_label_classification";
-  const maxLength = Math.min(
+  const modelLimit = Math.min(
     positiveInt(config.max_position_embeddings) ?? Infinity,
     positiveInt(tokenizerConfig.model_max_length) ?? Infinity,
     positiveInt(config.max_length) ?? Infinity,
   );
+  const requested = overrides.maxSequenceLength;
+  // Longer inputs than the position embeddings cover would fail inside onnxruntime.
+  const maxLength =
+    requested === undefined
+      ? modelLimit
+      : Math.min(requested, positiveInt(config.max_position_embeddings) ?? Infinity);
+  const truncationNote =
+    requested !== undefined && maxLength < requested
+      ? `VIGIL_MAX_SEQUENCE_LENGTH=${requested} exceeds the model's ${maxLength} positions; truncating to ${maxLength} tokens`
+      : undefined;
   return {
     dir,
     name: overrides.name ?? nameFrom(config, dir),
@@ -119,5 +135,6 @@ export async function loadModelDescriptor(
     problemType,
     activation: problemType === "multi_label_classification" ? "sigmoid" : "softmax",
     maxLength: Number.isFinite(maxLength) ? maxLength : DEFAULT_MAX_LENGTH,
+    ...(truncationNote ? { truncationNote } : {}),
   };
 }

@@ -4,8 +4,8 @@
 // computation instead of queueing one inference each.
 // Routes only translate wire formats; they do not know which cache or decision sink is active.
 // One Policy snapshot is taken per request, so a hot reload never splits a request in two.
-import { createHash } from "node:crypto";
-import type { DecisionSink } from "../decisions/decision-sink.js";
+import { createHash, randomUUID } from "node:crypto";
+import type { DecisionRecord, DecisionSink } from "../decisions/decision-sink.js";
 import { resultCacheKey, type CachedResult, type ResultCache } from "../cache/result-cache.js";
 import type { LabelScores, ModelInfo, TextClassifier } from "../inference/text-classifier.js";
 import { isCategoryReason, type Decision } from "../policy/policy-engine.js";
@@ -18,12 +18,16 @@ export interface ModerationRequest {
   language?: string | undefined;
   api: "classify" | "moderations" | "oip-v2";
   requestId: string;
+  /** The authenticated caller (Principal id), recorded with each decision. */
+  clientId?: string | undefined;
   context?: Record<string, unknown> | undefined;
 }
 
 export interface TextResult extends CachedResult {
   index: number;
   cached: boolean;
+  /** The decision log record's id (a reviewer finds the decision by it). */
+  decisionId: string;
 }
 
 export interface ModerationOutcome {
@@ -40,6 +44,8 @@ export interface ModeratorDependencies {
   decisions: DecisionSink;
   metrics: RuntimeMetrics;
   podName?: string | undefined;
+  /** Record the raw text with each decision (VIGIL_LOG_RAW_TEXT); otherwise only its sha256. */
+  logRawText?: boolean;
 }
 
 function strictestCategory(decision: Decision): string {
@@ -60,8 +66,9 @@ export class Moderator {
 
   async moderate(request: ModerationRequest): Promise<ModerationOutcome> {
     const policy = this.deps.policies.current;
+    const started = performance.now();
     const results = await Promise.all(
-      request.texts.map((text, index) => this.one(text, index, request, policy)),
+      request.texts.map((text, index) => this.one(text, index, request, policy, started)),
     );
     return { model: this.model, policy, results };
   }
@@ -77,8 +84,9 @@ export class Moderator {
     const languageSource = requestedLanguage ? "request" : "detected";
     const decision = policy.engine.decide(scores, text, language);
     const fresh: CachedResult = { language, languageSource, scores, decision };
-    // A cache outage costs a recomputation later, never this request.
-    await this.deps.cache.set(key, fresh).catch(() => undefined);
+    // Not awaited: the answer need not wait for the cache write (a Redis round trip), and a
+    // cache outage costs a recomputation later, never this request.
+    this.deps.cache.set(key, fresh).catch(() => undefined);
     return fresh;
   }
 
@@ -87,6 +95,7 @@ export class Moderator {
     index: number,
     request: ModerationRequest,
     policy: PolicySnapshot,
+    started: number,
   ): Promise<TextResult> {
     const { cache, metrics } = this.deps;
     const textSha256 = createHash("sha256").update(text).digest("hex");
@@ -98,11 +107,17 @@ export class Moderator {
       policyGeneration: policy.generation,
       policyFingerprint: policy.fingerprint,
     });
-    const hit = await cache.get(key).catch(() => undefined);
-    let result: TextResult;
+    let hit: CachedResult | undefined;
+    try {
+      hit = await cache.get(key);
+    } catch {
+      // A cache outage costs a recomputation, never this request.
+    }
+    const decisionId = randomUUID();
+    let found: CachedResult;
     if (hit) {
       metrics.cacheHits.inc();
-      result = { ...hit, index, cached: true };
+      found = hit;
     } else {
       metrics.cacheMisses.inc();
       let computing = this.inFlight.get(key);
@@ -112,10 +127,21 @@ export class Moderator {
         );
         this.inFlight.set(key, computing);
       }
-      result = { ...(await computing), index, cached: false };
+      found = await computing;
     }
+    // Plain literals rather than spreads: this runs for every text, cached or not.
+    const result: TextResult = {
+      language: found.language,
+      languageSource: found.languageSource,
+      scores: found.scores,
+      decision: found.decision,
+      index,
+      cached: hit !== undefined,
+      decisionId,
+    };
     metrics.decisions.inc({ action: result.decision.action, category: strictestCategory(result.decision) });
-    this.deps.decisions.record({
+    const record: DecisionRecord = {
+      id: decisionId,
       time: new Date().toISOString(),
       requestId: request.requestId,
       api: request.api,
@@ -124,14 +150,19 @@ export class Moderator {
       language: result.language,
       action: result.decision.action,
       reasons: result.decision.reasons,
+      scores: result.scores,
       modelName: this.model.name,
       modelVersion: this.model.version,
       policyName: policy.name,
       policyGeneration: policy.generation,
       cached: result.cached,
-      ...(request.context ? { context: request.context } : {}),
-      ...(this.deps.podName ? { pod: this.deps.podName } : {}),
-    });
+      latencyMs: Math.round((performance.now() - started) * 100) / 100,
+    };
+    if (this.deps.logRawText) record.rawText = text;
+    if (request.clientId) record.clientId = request.clientId;
+    if (request.context) record.context = request.context;
+    if (this.deps.podName) record.pod = this.deps.podName;
+    this.deps.decisions.record(record);
     return result;
   }
 }

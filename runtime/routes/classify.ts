@@ -7,7 +7,14 @@ import { InvalidRequestError } from "../errors.js";
 import type { ModerationOutcome } from "../moderation/moderator.js";
 import { isCategoryReason, type Reason } from "../policy/policy-engine.js";
 import type { RuntimeState } from "../server/runtime-state.js";
-import { LANGUAGE_PATTERN, MAX_TEXTS_PER_REQUEST, MAX_TEXT_LENGTH } from "./request-limits.js";
+import {
+  LANGUAGE_PATTERN,
+  MAX_CONTEXT_ENTRIES,
+  MAX_CONTEXT_KEY_LENGTH,
+  MAX_CONTEXT_VALUE_LENGTH,
+  MAX_TEXTS_PER_REQUEST,
+  MAX_TEXT_LENGTH,
+} from "./request-limits.js";
 
 export const ClassifyRequest = Type.Object(
   {
@@ -32,10 +39,21 @@ export const ClassifyRequest = Type.Object(
       }),
     ),
     context: Type.Optional(
-      Type.Record(Type.String(), Type.Unknown(), {
-        description:
-          "Caller metadata (e.g. content or user ids) recorded with the decision, never interpreted.",
-      }),
+      Type.Record(
+        Type.String({ maxLength: MAX_CONTEXT_KEY_LENGTH }),
+        Type.Union([
+          Type.String({ maxLength: MAX_CONTEXT_VALUE_LENGTH }),
+          Type.Number(),
+          Type.Boolean(),
+          Type.Null(),
+        ]),
+        {
+          maxProperties: MAX_CONTEXT_ENTRIES,
+          description:
+            "Caller metadata (e.g. content or user ids) recorded with the decision, never interpreted: " +
+            `up to ${MAX_CONTEXT_ENTRIES} flat entries of strings, numbers, booleans or null.`,
+        },
+      ),
     ),
   },
   { additionalProperties: false },
@@ -71,6 +89,9 @@ export const ClassifyResponse = Type.Object({
         matched_terms: Type.Array(Type.String()),
       }),
       cached: Type.Boolean({ description: "Served from the result cache." }),
+      decision_id: Type.String({
+        description: "Id of this decision in the decision log (GET /v1/decisions/{id}).",
+      }),
     }),
   ),
 });
@@ -101,6 +122,7 @@ export function classifyResponse(outcome: ModerationOutcome): ClassifyResponse {
         matched_terms: r.decision.matchedTerms,
       },
       cached: r.cached,
+      decision_id: r.decisionId,
     })),
   };
 }
@@ -130,6 +152,7 @@ export async function classifyRoutes(
         language,
         api: "classify",
         requestId: request.id,
+        clientId: request.principal?.id,
         context,
       });
       return classifyResponse(outcome);

@@ -123,7 +123,7 @@ export async function moderationRoutes(
       const texts = textsOf(request.body.input);
       const outcome = await state
         .requireModerator()
-        .moderate({ texts, api: "moderations", requestId: request.id });
+        .moderate({ texts, api: "moderations", requestId: request.id, clientId: request.principal?.id });
       return moderationResponse(outcome);
     },
   );

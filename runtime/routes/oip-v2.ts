@@ -191,6 +191,28 @@ export function inferResponse(outcome: ModerationOutcome, id: string, outputs: S
   };
 }
 
+// Health answers by status code with an empty body, as the spec asks (200 true, 4xx false).
+const health = (ok: boolean, reply: FastifyReply): FastifyReply => reply.code(ok ? 200 : 400).send();
+
+/** Server health: probes, unauthenticated like /live and /ready. */
+export async function oipV2HealthRoutes(
+  app: FastifyInstance,
+  { state }: { state: RuntimeState },
+): Promise<void> {
+  const common = { config: { apiFormat: "oip" as const } };
+  app.get(
+    "/v2/health/live",
+    { ...common, schema: { tags: ["oip-v2"], summary: "Server live", security: [] } },
+    async (_req, reply) => health(true, reply),
+  );
+  app.get(
+    "/v2/health/ready",
+    { ...common, schema: { tags: ["oip-v2"], summary: "Server ready", security: [] } },
+    async (_req, reply) => health(state.readiness().ready, reply),
+  );
+}
+
+/** Server and model metadata, model readiness and inference: authenticated API routes. */
 export async function oipV2Routes(app: FastifyInstance, { state }: { state: RuntimeState }): Promise<void> {
   const serverVersion = state.options.serverVersion;
   const common = { config: { apiFormat: "oip" as const } };
@@ -207,9 +229,6 @@ export async function oipV2Routes(app: FastifyInstance, { state }: { state: Runt
     }
   };
 
-  // Health answers by status code with an empty body, as the spec asks (200 true, 4xx false).
-  const health = (ok: boolean, reply: FastifyReply): FastifyReply => reply.code(ok ? 200 : 400).send();
-
   app.get(
     "/v2",
     {
@@ -221,16 +240,6 @@ export async function oipV2Routes(app: FastifyInstance, { state }: { state: Runt
       version: serverVersion,
       extensions: [],
     }),
-  );
-  app.get(
-    "/v2/health/live",
-    { ...common, schema: { tags: ["oip-v2"], summary: "Server live" } },
-    async (_req, reply) => health(true, reply),
-  );
-  app.get(
-    "/v2/health/ready",
-    { ...common, schema: { tags: ["oip-v2"], summary: "Server ready" } },
-    async (_req, reply) => health(state.readiness().ready, reply),
   );
 
   for (const prefix of ["/v2/models/:model", "/v2/models/:model/versions/:version"]) {
@@ -285,9 +294,13 @@ export async function oipV2Routes(app: FastifyInstance, { state }: { state: Runt
         const texts = textsOfInfer(request.body);
         const outputs = requestedOutputs(request.body);
         const language = languageParameter(request.body);
-        const outcome = await state
-          .requireModerator()
-          .moderate({ texts, language, api: "oip-v2", requestId: request.id });
+        const outcome = await state.requireModerator().moderate({
+          texts,
+          language,
+          api: "oip-v2",
+          requestId: request.id,
+          clientId: request.principal?.id,
+        });
         return inferResponse(outcome, request.body.id ?? request.id, outputs);
       },
     );

@@ -5,7 +5,7 @@ import type { FastifyInstance } from "fastify";
 import type { RuntimeState } from "../server/runtime-state.js";
 
 export async function probeRoutes(app: FastifyInstance, { state }: { state: RuntimeState }): Promise<void> {
-  const schema = { tags: ["probes"] };
+  const schema = { tags: ["probes"], security: [] };
   app.get("/live", { schema: { ...schema, summary: "Liveness: the process is serving HTTP" } }, async () => ({
     status: "ok",
   }));

@@ -63,6 +63,7 @@ const CODE_BY_STATUS: Record<number, ErrorCode> = {
   404: "not_found",
   413: "payload_too_large",
   415: "unsupported_media_type",
+  429: "rate_limited",
 };
 
 function render(error: FastifyError | HttpError | Error): Rendered {
@@ -96,7 +97,10 @@ function render(error: FastifyError | HttpError | Error): Rendered {
     return {
       status,
       code: CODE_BY_STATUS[status] ?? "invalid_request",
-      message: fastifyError.message,
+      message:
+        status === 415
+          ? "unsupported content type: send the body as JSON with 'content-type: application/json'"
+          : fastifyError.message,
       field: undefined,
       retryAfterSeconds: undefined,
     };
@@ -135,6 +139,7 @@ function formatFor(request: FastifyRequest): ApiFormat {
 function send(request: FastifyRequest, reply: FastifyReply, rendered: Rendered): FastifyReply {
   if (rendered.retryAfterSeconds !== undefined)
     reply.header("retry-after", String(rendered.retryAfterSeconds));
+  if (rendered.status === 401) reply.header("www-authenticate", 'Bearer realm="vigil"');
   return reply
     .code(rendered.status)
     .type("application/json")

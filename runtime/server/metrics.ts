@@ -8,6 +8,8 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom
 
 export class RuntimeMetrics {
   readonly registry = new Registry();
+  /** Run before each scrape, for values read from other components (e.g. decision log stats). */
+  readonly beforeScrape: (() => void)[] = [];
 
   readonly httpRequests = new Counter({
     name: "vigil_http_requests_total",
@@ -95,35 +97,143 @@ export class RuntimeMetrics {
     registers: [this.registry],
   });
 
+  readonly redisUp = new Gauge({
+    name: "vigil_redis_up",
+    help: "1 while the Redis connection is ready; 0 while the pod serves uncached with local rate limits. Absent without REDIS_URL.",
+    registers: [this.registry],
+  });
+
+  readonly redisErrors = new Counter({
+    name: "vigil_redis_errors_total",
+    help: "Redis commands that failed or timed out, by operation (cache_get, cache_set, rate_limit); each was answered without Redis.",
+    labelNames: ["operation"] as const,
+    registers: [this.registry],
+  });
+
+  readonly rateLimited = new Counter({
+    name: "vigil_rate_limited_requests_total",
+    help: "Requests answered 429 because their client exceeded its per-minute limit.",
+    registers: [this.registry],
+  });
+
+  readonly rateLimitLocalFallbacks = new Counter({
+    name: "vigil_rate_limit_local_decisions_total",
+    help: "Rate-limit checks answered by this pod's local counters because Redis was unavailable.",
+    registers: [this.registry],
+  });
+
+  readonly authFailures = new Counter({
+    name: "vigil_auth_failures_total",
+    help: "Requests refused by authentication (401) or authorisation (403), by reason.",
+    labelNames: ["reason"] as const,
+    registers: [this.registry],
+  });
+
+  readonly shedRequests = new Counter({
+    name: "vigil_shed_requests_total",
+    help: "Requests answered 503 to shed load, by reason (eventLoopDelay, heapUsedBytes, queue_full).",
+    labelNames: ["reason"] as const,
+    registers: [this.registry],
+  });
+
+  readonly decisionLogBuffered = new Gauge({
+    name: "vigil_decision_log_buffered",
+    help: "Decisions waiting in memory to be written to Postgres (grows while Postgres is down).",
+    registers: [this.registry],
+  });
+
+  readonly decisionLogCapacity = new Gauge({
+    name: "vigil_decision_log_buffer_capacity",
+    help: "Bound on buffered decisions (VIGIL_DECISION_BUFFER_MAX); past it new decisions are dropped.",
+    registers: [this.registry],
+  });
+
+  readonly decisionLogDropped = new Counter({
+    name: "vigil_decision_log_dropped_total",
+    help: "Decisions dropped because the buffer was full while Postgres was down.",
+    registers: [this.registry],
+  });
+
+  readonly decisionLogRejected = new Counter({
+    name: "vigil_decision_log_rejected_total",
+    help: "Decisions Postgres refused as invalid data; each is logged.",
+    registers: [this.registry],
+  });
+
+  readonly decisionLogWritten = new Counter({
+    name: "vigil_decision_log_written_total",
+    help: "Decisions written to Postgres.",
+    registers: [this.registry],
+  });
+
+  readonly decisionLogUp = new Gauge({
+    name: "vigil_decision_log_up",
+    help: "1 while the last write to Postgres succeeded; 0 while decisions are being buffered.",
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: "vigil_" });
   }
 }
 
-declare module "fastify" {
-  interface FastifyRequest {
-    metricsStart?: bigint;
-  }
+/** The decision log's counters, read at scrape time. */
+export interface DecisionLogStatsSource {
+  stats(): {
+    buffered: number;
+    dropped: number;
+    rejected: number;
+    written: number;
+    healthy: boolean;
+    maxBuffered: number;
+  };
 }
 
-/** Times every request and serves the registry at GET /metrics. */
+/** Publishes the Postgres decision log's stats on every scrape. */
+export function observeDecisionLog(metrics: RuntimeMetrics, log: DecisionLogStatsSource): void {
+  // The log keeps running totals; counters only go up, so publish the growth since last time.
+  const published = { dropped: 0, rejected: 0, written: 0 };
+  const advance = (counter: Counter, key: keyof typeof published, total: number) => {
+    if (total > published[key]) counter.inc(total - published[key]);
+    published[key] = total;
+  };
+  const refresh = () => {
+    const s = log.stats();
+    metrics.decisionLogBuffered.set(s.buffered);
+    metrics.decisionLogCapacity.set(s.maxBuffered);
+    advance(metrics.decisionLogDropped, "dropped", s.dropped);
+    advance(metrics.decisionLogRejected, "rejected", s.rejected);
+    advance(metrics.decisionLogWritten, "written", s.written);
+    metrics.decisionLogUp.set(s.healthy ? 1 : 0);
+  };
+  refresh();
+  metrics.beforeScrape.push(refresh);
+}
+
+/** Serves the registry (GET /metrics), refreshing values that are read at scrape time. */
+export function metricsRoute(app: FastifyInstance, metrics: RuntimeMetrics): void {
+  app.get("/metrics", { schema: { hide: true } }, async (_request, reply) => {
+    for (const refresh of metrics.beforeScrape) refresh();
+    reply.type(metrics.registry.contentType);
+    return metrics.registry.metrics();
+  });
+}
+
+/** Times every request; serves GET /metrics too unless it lives on a separate port. */
 export const metricsPlugin = fp(
-  async (app: FastifyInstance, { metrics }: { metrics: RuntimeMetrics }) => {
-    app.addHook("onRequest", async (request) => {
-      request.metricsStart = process.hrtime.bigint();
-    });
-    app.addHook("onResponse", async (request, reply) => {
+  async (
+    app: FastifyInstance,
+    { metrics, serveEndpoint = true }: { metrics: RuntimeMetrics; serveEndpoint?: boolean },
+  ) => {
+    // Callback-style (not async) hook: it runs on every request, and a promise per hook shows.
+    app.addHook("onResponse", (request, reply, done) => {
       const route = request.routeOptions.url ?? "unmatched";
       const labels = { route, method: request.method, code: String(reply.statusCode) };
       metrics.httpRequests.inc(labels);
-      if (request.metricsStart !== undefined) {
-        metrics.httpDuration.observe(labels, Number(process.hrtime.bigint() - request.metricsStart) / 1e9);
-      }
+      metrics.httpDuration.observe(labels, reply.elapsedTime / 1000);
+      done();
     });
-    app.get("/metrics", { schema: { hide: true } }, async (_request, reply) => {
-      reply.type(metrics.registry.contentType);
-      return metrics.registry.metrics();
-    });
+    if (serveEndpoint) metricsRoute(app, metrics);
   },
   { name: "vigil-metrics" },
 );

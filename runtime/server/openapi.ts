@@ -20,8 +20,21 @@ export const openApiPlugin = fp(
           { name: "native", description: "Vigil's own classification API" },
           { name: "openai", description: "OpenAI moderation API compatible" },
           { name: "oip-v2", description: "Open Inference Protocol v2 (KServe / Triton clients)" },
-          { name: "probes", description: "Kubernetes probes" },
+          { name: "review", description: "Review queue over the Postgres decision log (review rights)" },
+          { name: "probes", description: "Kubernetes probes (no credentials)" },
         ],
+        // When the server has API keys or JWT configured; probes and OIP health declare none.
+        components: {
+          securitySchemes: {
+            bearer: {
+              type: "http",
+              scheme: "bearer",
+              description: "An API key or a JWT from the configured issuer",
+            },
+            apiKey: { type: "apiKey", in: "header", name: "X-API-Key" },
+          },
+        },
+        security: [{ bearer: [] }, { apiKey: [] }],
       },
     });
     app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());

@@ -1,8 +1,8 @@
 // What the probes report and what routes need to serve: the HTTP server listens before the
 // model has loaded (so /live and /startup answer during a slow load), and routes ask this
-// object for the moderator, which throws a 503 error until the model is ready or once the
-// server is draining for shutdown.
-import { ModelNotReadyError, ShuttingDownError } from "../errors.js";
+// object for the moderator, which throws a 503 error until the model is ready. Draining for
+// shutdown only fails readiness: requests are still served until the listener closes.
+import { ModelNotReadyError } from "../errors.js";
 import type { Moderator } from "../moderation/moderator.js";
 import type { PolicyStoreStatus } from "../policy/policy-store.js";
 
@@ -27,8 +27,25 @@ export interface ReadinessReport {
     policy: PolicyStoreStatus & { status: "ok" | "newer-revision-rejected" };
     shutdown: { draining: boolean };
   };
-  /** How results are cached and where decisions go (part 2 adds Redis/Postgres). */
+  /** How results are cached and where decisions go. */
   state: { cache: string; decisions: string };
+  /**
+   * Redis and Postgres as they are now. Neither affects `ready`: without Redis the pod serves
+   * uncached with local rate limits, without Postgres it buffers decisions (degraded by design).
+   */
+  dependencies: DependencyReport;
+}
+
+export interface DependencyReport {
+  redis?: { connected: boolean };
+  postgres?: {
+    /** The last write succeeded. */
+    healthy: boolean;
+    migrations: "pending" | "applied";
+    buffered: number;
+    dropped: number;
+    maxBuffered: number;
+  };
 }
 
 export interface RuntimeStateOptions {
@@ -37,6 +54,7 @@ export interface RuntimeStateOptions {
   cacheDescription: string;
   decisionsDescription: string;
   serverVersion: string;
+  dependencies?: () => DependencyReport;
 }
 
 export class RuntimeState {
@@ -77,7 +95,6 @@ export class RuntimeState {
 
   /** The moderator, or a 503 error saying why there is none to use. */
   requireModerator(): Moderator {
-    if (this.draining) throw new ShuttingDownError();
     if (!this.moderator) {
       throw new ModelNotReadyError(
         this.phase === "failed"
@@ -108,6 +125,7 @@ export class RuntimeState {
         shutdown: { draining: this.draining },
       },
       state: { cache: this.options.cacheDescription, decisions: this.options.decisionsDescription },
+      dependencies: this.options.dependencies?.() ?? {},
     };
   }
 }

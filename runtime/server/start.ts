@@ -1,35 +1,48 @@
 // Starts the runtime from a RuntimeConfig and stops it gracefully. Order matters:
-//   model metadata + policy (fail fast, before anything listens) -> HTTP listening (probes
-//   answer during a slow model load) -> language data + inference workers -> ready.
-// Shutdown: not ready -> stop accepting and finish in-flight requests -> finish queued
-// batches and stop the workers -> flush the decision log; bounded by the grace period.
+//   model metadata + policy + credentials (fail fast, before anything listens) -> storage
+//   (Redis, Postgres: degrade, never fail) -> HTTP listening (probes answer during a slow model
+//   load) -> language data + inference workers -> ready.
+// Shutdown (SIGTERM): readiness fails at once while requests are still served for
+// `shutdownDelayMs` (the endpoints controller takes the pod out of the Service meanwhile) ->
+// stop accepting and finish in-flight requests -> finish queued batches and stop the workers
+// -> flush the decision buffer -> close pools; all bounded by the grace period.
 import { existsSync, writeFileSync } from "node:fs";
+import { getHeapStatistics } from "node:v8";
 import type { FastifyInstance } from "fastify";
 import { pino, type Logger } from "pino";
-import { DisabledResultCache, InMemoryResultCache, type ResultCache } from "../cache/result-cache.js";
+import { Authenticator } from "../auth/authenticator.js";
 import type { RuntimeConfig } from "../config.js";
-import { DiscardingDecisionSink, StdoutDecisionSink, type DecisionSink } from "../decisions/decision-sink.js";
 import { loadModelDescriptor, type ModelDescriptor } from "../inference/model-dir.js";
 import { OnnxTextClassifier } from "../inference/text-classifier.js";
 import { LanguageDetector } from "../language/language-detector.js";
 import { Moderator } from "../moderation/moderator.js";
 import { RUNTIME_VERSION } from "../paths.js";
 import { PolicyStore } from "../policy/policy-store.js";
-import { buildApp } from "./app.js";
+import { buildApp, type LoadSheddingSettings } from "./app.js";
 import { RuntimeMetrics } from "./metrics.js";
+import { buildOpsApp } from "./ops-app.js";
 import { RuntimeState } from "./runtime-state.js";
+import { Storage } from "./storage.js";
 
 export interface RunningRuntime {
   app: FastifyInstance;
+  /** The /metrics + probes listener when VIGIL_METRICS_PORT is set. */
+  opsApp: FastifyInstance | undefined;
   state: RuntimeState;
   metrics: RuntimeMetrics;
   policies: PolicyStore;
+  storage: Storage;
   /** http://host:port the server listens on. */
   url: string;
+  /** http://host:port of the ops listener, when there is one. */
+  opsUrl: string | undefined;
   /** Settles when the model has loaded (or rejects with the load error). */
   modelReady: Promise<void>;
-  /** Graceful shutdown; resolves when everything is closed or the grace period ran out. */
-  stop(): Promise<void>;
+  /**
+   * Graceful shutdown; resolves when everything is closed or the grace period ran out.
+   * `drainDelay: false` skips the readiness-first delay (Ctrl-C, a failed start).
+   */
+  stop(options?: { drainDelay?: boolean }): Promise<void>;
 }
 
 export interface StartOptions {
@@ -49,14 +62,19 @@ export function writeTerminationMessage(message: string): void {
   }
 }
 
-function describeStorage(cache: ResultCache, decisions: DecisionSink): string {
-  return `no Redis/Postgres configured: result cache ${cache.description}; ${decisions.description}`;
-}
-
 function publishPolicy(metrics: RuntimeMetrics, name: string, generation: number): void {
   metrics.policyGeneration.reset();
   metrics.policyGeneration.set({ policy: name }, generation);
   metrics.policyValid.set(1);
+}
+
+function loadSheddingSettings(config: RuntimeConfig): LoadSheddingSettings {
+  return {
+    maxEventLoopDelayMs: config.maxEventLoopDelayMs,
+    // Default: shed before V8 runs out of heap, rather than crash with every request lost.
+    maxHeapUsedBytes: config.maxHeapUsedBytes ?? Math.floor(getHeapStatistics().heap_size_limit * 0.9),
+    sampleIntervalMs: config.pressureSampleMs,
+  };
 }
 
 export async function startRuntime(
@@ -70,7 +88,9 @@ export async function startRuntime(
   const model: ModelDescriptor = await loadModelDescriptor(config.modelDir, {
     name: config.modelName,
     version: config.modelVersion,
+    maxSequenceLength: config.maxSequenceLength,
   });
+  if (model.truncationNote) log.warn(model.truncationNote);
   const policies = await PolicyStore.open(config.policyFile, {
     labels: model.labels,
     pollMs: config.policyPollMs,
@@ -96,23 +116,52 @@ export async function startRuntime(
     );
   }
 
-  const cache: ResultCache =
-    config.cacheMaxEntries > 0
-      ? new InMemoryResultCache(config.cacheMaxEntries, config.cacheTtlMs)
-      : new DisabledResultCache();
-  const decisions: DecisionSink =
-    config.decisionLog === "stdout" ? new StdoutDecisionSink() : new DiscardingDecisionSink();
-  log.info(describeStorage(cache, decisions));
+  let authenticator: Authenticator;
+  try {
+    authenticator = await Authenticator.open(config);
+  } catch (error) {
+    policies.close();
+    throw error;
+  }
+  log.info(`auth: ${authenticator.describe()}`);
+  if (authenticator.enabled && !config.jwt && authenticator.apiKeyCount === 0) {
+    log.warn("no API keys found: every API request will be refused with 401 until keys are mounted");
+  }
+  authenticator.startReloading(config.credentialsPollMs, (message) => log.warn(message));
+  log.info(
+    config.rateLimitPerMinute === undefined
+      ? "rate limit: off"
+      : `rate limit: ${config.rateLimitPerMinute} requests per minute per client (${config.redisUrl ? "shared in Redis" : "per pod"})`,
+  );
+
+  const storage = Storage.open(config, metrics, log);
+  log.info(storage.describe(config));
 
   const state = new RuntimeState({
     model: { name: model.name, version: model.version, labels: model.labels },
     policyStatus: () => policies.status(),
-    cacheDescription: cache.description,
-    decisionsDescription: decisions.description,
+    cacheDescription: storage.cache.description,
+    decisionsDescription: storage.decisions.description,
     serverVersion: RUNTIME_VERSION,
+    dependencies: () => storage.dependencies(),
   });
-  const app = await buildApp({ state, metrics, logger: log });
+  const app = await buildApp({
+    state,
+    metrics,
+    logger: log,
+    bodyLimitBytes: config.maxBodyBytes,
+    authenticator,
+    rateLimitPerMinute: config.rateLimitPerMinute,
+    redis: storage.redis,
+    loadShedding: loadSheddingSettings(config),
+    decisionQueries: storage.queries,
+    serveMetrics: config.metricsPort === undefined,
+  });
+  const opsApp = config.metricsPort === undefined ? undefined : await buildOpsApp(state, metrics, log);
   const address = await app.listen({ port: config.port, host: config.host });
+  const opsAddress = opsApp
+    ? await opsApp.listen({ port: config.metricsPort!, host: config.host })
+    : undefined;
 
   let classifier: OnnxTextClassifier | undefined;
   const modelReady = (async () => {
@@ -137,10 +186,11 @@ export async function startRuntime(
       classifier: loaded,
       languages,
       policies,
-      cache,
-      decisions,
+      cache: storage.cache,
+      decisions: storage.decisions,
       metrics,
       podName: config.podName,
+      logRawText: config.logRawText,
     });
     state.modelLoaded(moderator, loaded.info.provider);
     metrics.modelInfo.set(
@@ -158,6 +208,7 @@ export async function startRuntime(
         model: model.name,
         version: model.version,
         labels: model.labels,
+        maxLength: model.maxLength,
         provider: loaded.info.provider,
         workers: config.workers,
         intraOpThreads: config.intraOpThreads,
@@ -173,21 +224,31 @@ export async function startRuntime(
   });
 
   let stopping: Promise<void> | undefined;
-  const stop = (): Promise<void> => {
+  const stop = ({ drainDelay = true }: { drainDelay?: boolean } = {}): Promise<void> => {
     stopping ??= (async () => {
+      const deadline = Date.now() + config.shutdownGraceMs;
       state.startDraining();
-      log.info({ graceMs: config.shutdownGraceMs }, "shutting down: finishing in-flight requests");
+      const delayMs = drainDelay ? config.shutdownDelayMs : 0;
+      log.info(
+        { graceMs: config.shutdownGraceMs, delayMs },
+        "shutting down: readiness fails now; finishing in-flight requests",
+      );
       const closeAll = (async () => {
+        if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
         await app.close();
         await classifier?.close();
-        await decisions.close();
+        const { buffered } = storage.dependencies().postgres ?? { buffered: 0 };
+        if (buffered > 0) log.info({ buffered }, "flushing the decision log");
+        await storage.close(Math.max(0, deadline - Date.now()));
+        authenticator.close();
         policies.close();
+        await opsApp?.close();
       })();
       let timer: NodeJS.Timeout | undefined;
-      const deadline = new Promise<"timeout">((resolve) => {
+      const timeout = new Promise<"timeout">((resolve) => {
         timer = setTimeout(() => resolve("timeout"), config.shutdownGraceMs);
       });
-      const outcome = await Promise.race([closeAll.then(() => "closed" as const), deadline]);
+      const outcome = await Promise.race([closeAll.then(() => "closed" as const), timeout]);
       clearTimeout(timer);
       if (outcome === "timeout") log.warn("shutdown grace period ran out; exiting with work in flight");
       else log.info("shut down cleanly");
@@ -195,5 +256,16 @@ export async function startRuntime(
     return stopping;
   };
 
-  return { app, state, metrics, policies, url: address, modelReady, stop };
+  return {
+    app,
+    opsApp,
+    state,
+    metrics,
+    policies,
+    storage,
+    url: address,
+    opsUrl: opsAddress,
+    modelReady,
+    stop,
+  };
 }

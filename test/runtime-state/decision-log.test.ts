@@ -107,6 +107,30 @@ describe("PostgresDecisionLog", () => {
     await log.close();
   });
 
+  it("writes around a record Postgres refuses as data, counting it, instead of stalling the log", async () => {
+    const errors: string[] = [];
+    const log = new PostgresDecisionLog({ databaseUrl: db.url, onError: (m) => errors.push(m) });
+    log.record(decision(1));
+    // Violates the action CHECK constraint: no retry can ever write it.
+    log.record({ ...decision(2), action: "escalate" as Action });
+    log.record(decision(3));
+    await log.drain();
+    expect(await requestIds()).toEqual(["req-1", "req-3"]);
+    expect(log.stats()).toMatchObject({ buffered: 0, rejected: 1, written: 2, healthy: true });
+    expect(errors).toEqual([expect.stringMatching(/^decision .+ rejected by Postgres: .*check constraint/)]);
+    await log.close();
+  });
+
+  it("stores user-supplied strings Postgres cannot hold (NUL, lone surrogates) with U+FFFD", async () => {
+    const log = new PostgresDecisionLog({ databaseUrl: db.url });
+    log.record({ ...decision(1), rawText: "a\u0000b\ud83d", context: { "k\u0000": ["\udc00x"] } });
+    await log.drain();
+    const { rows } = await admin.query("SELECT raw_text, context FROM vigil_decisions");
+    expect(rows).toEqual([{ raw_text: "a\uFFFDb\uFFFD", context: { "k\uFFFD": ["\uFFFDx"] } }]);
+    expect(log.stats().rejected).toBe(0);
+    await log.close();
+  });
+
   it("does not duplicate a record written twice (retry after a lost acknowledgement)", async () => {
     const log = new PostgresDecisionLog({ databaseUrl: db.url });
     const d = { ...decision(1), id: "5f0c1c3e-8f0a-4a57-9d62-0d7f1a0b9e11" };

@@ -6,7 +6,7 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { DEFAULT_MODEL_DIR } from "../../runtime/config.js";
 import { freePort, waitFor } from "../harness/index.js";
-import { DEFAULT_LABELS, makeTempDir } from "./support/runtime.js";
+import { DEFAULT_LABELS, makeTempDir, withoutStorageEnv } from "./support/runtime.js";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 
@@ -22,7 +22,9 @@ function start(
 ): { child: ChildProcess; done: Promise<Run> } {
   const child = spawn(process.execPath, ["--import", "tsx", "runtime/main.ts", ...args], {
     cwd: ROOT,
-    env: { ...process.env, VIGIL_LOG_LEVEL: "info", ...env },
+    // Storage comes only from what a test passes: a DATABASE_URL or REDIS_URL meant for the test
+    // harness must not turn these runs into Postgres/Redis runs.
+    env: { ...withoutStorageEnv(process.env), VIGIL_LOG_LEVEL: "info", ...env },
   });
   let stdout = "";
   let stderr = "";
@@ -61,6 +63,7 @@ describe.concurrent("vigil-runtime usage errors", () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toContain("serve [options]");
     expect(result.stdout).toContain("classify [options] <text...>");
+    expect(result.stdout).toContain("migrate");
     const serve = await run(["serve", "--help"]);
     expect(serve.stdout).toContain("--model-dir <dir>");
   });

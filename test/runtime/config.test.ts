@@ -71,6 +71,70 @@ describe("loadConfig", () => {
     });
   });
 
+  it("reads the state and protection variables the operator renders", () => {
+    const config = loadConfig(
+      {
+        DATABASE_URL: "postgres://vigil:s3cret@db:5432/vigil",
+        REDIS_URL: "redis://:pw@redis:6379/0",
+        VIGIL_API_KEYS_DIR: "/etc/vigil/api-keys",
+        VIGIL_API_KEYS_FILE: "keys.txt",
+        VIGIL_JWT_ISSUER: "https://idp.example/",
+        VIGIL_JWT_AUDIENCE: "vigil",
+        VIGIL_JWT_JWKS_FILE: "/etc/vigil/jwks/jwks.json",
+        VIGIL_RATE_LIMIT_PER_MINUTE: "600",
+        VIGIL_LOG_RAW_TEXT: "true",
+        VIGIL_MAX_SEQUENCE_LENGTH: "256",
+        VIGIL_METRICS_PORT: "9091",
+        VIGIL_MAX_BODY_BYTES: "65536",
+        VIGIL_DECISION_BUFFER_MAX: "5000",
+        VIGIL_MAX_HEAP_USED_MB: "512",
+        VIGIL_SHUTDOWN_GRACE_MS: "10000",
+        VIGIL_SHUTDOWN_DELAY_MS: "3000",
+      },
+      2,
+    );
+    expect(config).toMatchObject({
+      databaseUrl: "postgres://vigil:s3cret@db:5432/vigil",
+      redisUrl: "redis://:pw@redis:6379/0",
+      apiKeysDir: "/etc/vigil/api-keys",
+      apiKeysFile: path.resolve("keys.txt"),
+      jwt: { issuer: "https://idp.example/", audience: "vigil", jwksFile: "/etc/vigil/jwks/jwks.json" },
+      rateLimitPerMinute: 600,
+      logRawText: true,
+      maxSequenceLength: 256,
+      metricsPort: 9091,
+      maxBodyBytes: 65536,
+      decisionBufferMax: 5000,
+      maxHeapUsedBytes: 512 * 1024 * 1024,
+      shutdownDelayMs: 3000,
+    });
+  });
+
+  it("leaves storage, auth and limits off by default", () => {
+    const config = loadConfig({}, 2);
+    expect(config).toMatchObject({
+      databaseUrl: undefined,
+      redisUrl: undefined,
+      apiKeysDir: undefined,
+      apiKeysFile: undefined,
+      jwt: undefined,
+      rateLimitPerMinute: undefined,
+      logRawText: false,
+      maxSequenceLength: undefined,
+      metricsPort: undefined,
+      maxBodyBytes: 1024 * 1024,
+      maxEventLoopDelayMs: 1000,
+      maxHeapUsedBytes: undefined,
+      shutdownDelayMs: 2000,
+    });
+  });
+
+  it("keeps the readiness-first delay within half the grace period", () => {
+    expect(
+      loadConfig({ VIGIL_SHUTDOWN_GRACE_MS: "3000", VIGIL_SHUTDOWN_DELAY_MS: "5000" }, 2).shutdownDelayMs,
+    ).toBe(1500);
+  });
+
   it("rejects bad values with a one-line message naming the variable", () => {
     const message = (env: Record<string, string>): string => {
       try {
@@ -90,5 +154,19 @@ describe("loadConfig", () => {
       "VIGIL_EXECUTION_PROVIDER must be one of cpu, cuda, got 'tpu'",
     );
     expect(message({ VIGIL_LOG_LEVEL: "loud" })).toContain("VIGIL_LOG_LEVEL must be one of");
+    expect(message({ VIGIL_LOG_RAW_TEXT: "sometimes" })).toBe(
+      "VIGIL_LOG_RAW_TEXT must be true or false, got 'sometimes'",
+    );
+    expect(message({ VIGIL_MAX_SEQUENCE_LENGTH: "4" })).toContain(
+      "VIGIL_MAX_SEQUENCE_LENGTH must be an integer from 8",
+    );
+    expect(message({ VIGIL_RATE_LIMIT_PER_MINUTE: "0" })).toContain("VIGIL_RATE_LIMIT_PER_MINUTE");
+    expect(message({ VIGIL_JWT_ISSUER: "https://idp/" })).toBe(
+      "JWT auth needs VIGIL_JWT_ISSUER, VIGIL_JWT_AUDIENCE, VIGIL_JWT_JWKS_FILE; missing VIGIL_JWT_AUDIENCE, VIGIL_JWT_JWKS_FILE",
+    );
+    // Connection strings hold passwords: the message names the variable, never the value.
+    const secretMessage = message({ DATABASE_URL: "mysql://root:hunter2@db/x" });
+    expect(secretMessage).toBe("DATABASE_URL must be a postgres:// or postgresql:// URL, got mysql://");
+    expect(message({ REDIS_URL: "not a url hunter2" })).toBe("REDIS_URL is not a URL");
   });
 });

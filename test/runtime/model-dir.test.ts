@@ -32,6 +32,17 @@ describe("loadModelDescriptor", () => {
     expect(model.modelPath).toBe(path.join(DEFAULT_MODEL_DIR, "model.onnx"));
   });
 
+  it("truncates to VIGIL_MAX_SEQUENCE_LENGTH, but never past the model's position embeddings", async () => {
+    const shorter = await loadModelDescriptor(DEFAULT_MODEL_DIR, { version: "1", maxSequenceLength: 128 });
+    expect(shorter.maxLength).toBe(128);
+    expect(shorter.truncationNote).toBeUndefined();
+    const longer = await loadModelDescriptor(DEFAULT_MODEL_DIR, { version: "1", maxSequenceLength: 4096 });
+    expect(longer.maxLength).toBe(512);
+    expect(longer.truncationNote).toBe(
+      "VIGIL_MAX_SEQUENCE_LENGTH=4096 exceeds the model's 512 positions; truncating to 512 tokens",
+    );
+  });
+
   it("finds onnx/model.onnx (the optimum export layout) and honours a name override", async () => {
     const dir = await copyDefault();
     await mkdir(path.join(dir, "onnx"));

@@ -50,7 +50,11 @@ describe("Moderator", () => {
     classifier.release();
     const [a, b, de] = await outcomes;
     expect(classifier.calls).toEqual(["toxic text", "toxic text"]);
-    expect(a.results[0]).toEqual(b.results[0]);
+    // Same result; each request still gets a decision (and decision id) of its own.
+    const { decisionId: idA, ...resultA } = a.results[0]!;
+    const { decisionId: idB, ...resultB } = b.results[0]!;
+    expect(resultA).toEqual(resultB);
+    expect(idA).not.toBe(idB);
     expect(a.results[0]!.decision.action).toBe("block");
     expect(de.results[0]!.language).toBe("de");
     // Once finished, the text is computed again (no cache here): nothing stays in flight.

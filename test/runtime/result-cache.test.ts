@@ -59,6 +59,7 @@ describe("StdoutDecisionSink", () => {
     const lines: string[] = [];
     const sink = new StdoutDecisionSink((line) => lines.push(line));
     const record: DecisionRecord = {
+      id: "5f0c1c3e-8f0a-4a57-9d62-0d7f1a0b9e11",
       time: "2026-01-01T00:00:00.000Z",
       requestId: "r1",
       api: "classify",
@@ -67,11 +68,14 @@ describe("StdoutDecisionSink", () => {
       language: "en",
       action: "block",
       reasons: [{ term: "kys", list: "block", action: "block" }],
+      scores: { toxicity: 0.4 },
       modelName: "m",
       modelVersion: "1",
       policyName: "p",
       policyGeneration: 2,
       cached: false,
+      latencyMs: 3.5,
+      clientId: "key:app",
     };
     sink.record(record);
     expect(lines).toHaveLength(1);

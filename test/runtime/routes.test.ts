@@ -81,6 +81,7 @@ describe("POST /v1/classify", () => {
             matched_terms: [],
           },
           cached: false,
+          decision_id: expect.stringMatching(/^[0-9a-f-]{36}$/),
         },
       ],
     });
@@ -104,11 +105,15 @@ describe("POST /v1/classify", () => {
     expect(classifier.calls.length).toBe(calls);
     expect(records).toHaveLength(2);
     expect(records[1]).toMatchObject({
+      id: res.json().results[0].decision_id,
       api: "classify",
       cached: true,
       context: { contentId: "c-1" },
       textLength: 15,
+      scores: expect.objectContaining({ insult: 0.85 }),
+      latencyMs: expect.any(Number),
     });
+    expect(records[0]!.id).not.toBe(records[1]!.id);
     expect(records[1]!.textSha256).toMatch(/^[0-9a-f]{64}$/);
     expect(JSON.stringify(records)).not.toContain("cache me");
   });

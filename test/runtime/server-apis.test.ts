@@ -38,7 +38,7 @@ describe("native API: POST /v1/classify", () => {
     expect(res.body.results).toHaveLength(2);
     res.body.results.forEach((result: Record<string, unknown>, i: number) => {
       expect(Object.keys(result).sort()).toEqual(
-        ["cached", "decision", "language", "language_source", "scores", "text_index"].sort(),
+        ["cached", "decision", "decision_id", "language", "language_source", "scores", "text_index"].sort(),
       );
       expect(result.text_index).toBe(i);
       expect(result.language).toBe("en");

@@ -59,3 +59,9 @@ export async function makeTempDir(): Promise<{ dir: string; remove(): Promise<vo
   const dir = await mkdtemp(path.join(tmpdir(), "vigil-runtime-"));
   return { dir, remove: () => rm(dir, { recursive: true, force: true }) };
 }
+
+/** The environment without DATABASE_URL / REDIS_URL, so a test decides what a child process sees. */
+export function withoutStorageEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const { DATABASE_URL: _db, REDIS_URL: _redis, ...rest } = env;
+  return rest;
+}
