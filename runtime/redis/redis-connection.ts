@@ -26,7 +26,6 @@ export class RedisConnection {
       connectTimeout: 2000,
       retryStrategy: (attempt) => Math.min(2000, 50 * 2 ** Math.min(attempt, 6)),
       lazyConnect: false,
-      enableAutoPipelining: process.env.EXP_AUTOPIPE === "1",
     });
     const markDown = (why: string) => {
       if (!this.down) options.onDown?.(why);
