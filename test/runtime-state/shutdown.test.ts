@@ -37,6 +37,7 @@ describe("SIGTERM during load", () => {
           VIGIL_HOST: "127.0.0.1",
           VIGIL_LOG_LEVEL: "info",
           VIGIL_MAX_QUEUE: "100000",
+          VIGIL_MAX_EVENT_LOOP_DELAY_MS: "0", // this test is about draining, not shedding
           VIGIL_SHUTDOWN_GRACE_MS: String(GRACE_MS),
           VIGIL_SHUTDOWN_DELAY_MS: String(DELAY_MS),
         },

@@ -18,6 +18,10 @@ export async function startTestRuntime(env: Record<string, string> = {}): Promis
     VIGIL_HOST: "127.0.0.1",
     VIGIL_DECISION_LOG: "off",
     VIGIL_LOG_LEVEL: "silent",
+    // Load shedding reacts to how busy the machine is; on a loaded CI runner it would turn
+    // unrelated assertions into 503s. Tests of shedding (protection.test.ts) switch it on.
+    VIGIL_MAX_EVENT_LOOP_DELAY_MS: "0",
+    VIGIL_MAX_HEAP_USED_MB: "0",
     ...env,
   });
   const runtime = await startRuntime(config, { logger: pino({ level: "silent" }) });
