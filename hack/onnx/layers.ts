@@ -32,6 +32,21 @@ export function maskedMeanPool(g: GraphBuilder, x: Value, attentionMask: Value):
   return g.op("Div", [sum, safeCount]);
 }
 
+/**
+ * Sum of x [batch, seq, dim] over the real tokens only, so a text's result does not depend on how
+ * much padding its batch added (even if the pad token's embedding is not zero). `name` prefixes
+ * the constants it adds, so one graph can pool more than once.
+ */
+export function maskedSumPool(g: GraphBuilder, x: Value, attentionMask: Value, name = "sum"): Value {
+  const mask3d = g.op("Unsqueeze", [
+    maskAsFloat(g, attentionMask),
+    g.int64Constant(`${name}_unsqueeze_axes`, [2]),
+  ]);
+  return g.op("ReduceSum", [g.op("Mul", [x, mask3d]), g.int64Constant(`${name}_axes`, [1])], {
+    keepdims: int(0),
+  });
+}
+
 export function layerNorm(g: GraphBuilder, x: Value, scale: Value, bias: Value, epsilon = 1e-12): Value {
   return g.op("LayerNormalization", [x, scale, bias], { axis: int(-1), epsilon: float(epsilon) });
 }

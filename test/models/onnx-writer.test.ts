@@ -1,7 +1,7 @@
 import * as ort from "onnxruntime-node";
 import { describe, expect, it } from "vitest";
 import { float, GraphBuilder, int, ints } from "../../hack/onnx/graph-builder.js";
-import { gelu, layerNorm, maskedMeanPool } from "../../hack/onnx/layers.js";
+import { gelu, layerNorm, maskedMeanPool, maskedSumPool } from "../../hack/onnx/layers.js";
 import { decodeModelProto } from "../../hack/onnx/model-proto.js";
 
 const metadata = { producerName: "vigil test", producerVersion: "1" };
@@ -61,6 +61,19 @@ describe("ONNX writer (hack/onnx)", () => {
       mask: new ort.Tensor("int64", BigInt64Array.of(1n, 1n, 0n, 0n, 0n, 0n), [2, 3]),
     });
     expect(Array.from(y.data as Float32Array)).toEqual([2, 3, 0, 0]);
+  });
+
+  it("masked sum pooling adds the real positions only, and gives 0 for an all-padding row", async () => {
+    const g = new GraphBuilder("sum");
+    const x = g.input("x", "float32", ["b", "s", 2]);
+    const mask = g.input("mask", "int64", ["b", "s"]);
+    g.output(maskedSumPool(g, x, mask), "y", "float32", ["b", 2]);
+    const y = await run(g.toModelBytes(metadata), {
+      x: new ort.Tensor("float32", Float32Array.of(1, 2, 3, 4, 100, 100, 5, 6, 7, 8, 9, 10), [2, 3, 2]),
+      mask: new ort.Tensor("int64", BigInt64Array.of(1n, 1n, 0n, 0n, 0n, 0n), [2, 3]),
+    });
+    expect(y.dims).toEqual([2, 2]);
+    expect(Array.from(y.data as Float32Array)).toEqual([4, 6, 0, 0]);
   });
 
   it("exact GELU and LayerNormalization match their definitions", async () => {
