@@ -100,6 +100,15 @@ export const Conditions = Type.Unsafe<Condition[]>({
   description: "Standard conditions (metav1.Condition), one per type.",
 });
 
+export interface OwnerReference {
+  apiVersion: string;
+  kind: string;
+  name: string;
+  uid: string;
+  controller?: boolean;
+  blockOwnerDeletion?: boolean;
+}
+
 /** Minimal object metadata as the operator and runtime read it. */
 export interface ObjectMeta {
   name?: string;
@@ -112,12 +121,5 @@ export interface ObjectMeta {
   creationTimestamp?: string;
   deletionTimestamp?: string;
   finalizers?: string[];
-  ownerReferences?: {
-    apiVersion: string;
-    kind: string;
-    name: string;
-    uid: string;
-    controller?: boolean;
-    blockOwnerDeletion?: boolean;
-  }[];
+  ownerReferences?: OwnerReference[];
 }

@@ -6,6 +6,7 @@ import http from "node:http";
 import https from "node:https";
 import type { IncomingMessage } from "node:http";
 import type { KubeConfig } from "@kubernetes/client-node";
+import type { ObjectMeta, OwnerReference } from "../../crds/schema.js";
 import { ApiError, type KubeStatus } from "./errors.js";
 import { resourcePath, type ResourceKind } from "./kinds.js";
 import type { OperatorMetrics } from "./metrics.js";
@@ -38,31 +39,11 @@ export interface KubeRequest {
 export interface KubeObject {
   apiVersion?: string;
   kind?: string;
-  metadata?: {
-    name?: string;
-    namespace?: string;
-    uid?: string;
-    resourceVersion?: string;
-    generation?: number;
-    labels?: Record<string, string>;
-    annotations?: Record<string, string>;
-    finalizers?: string[];
-    deletionTimestamp?: string;
-    creationTimestamp?: string;
-    ownerReferences?: OwnerReference[];
-    [field: string]: unknown;
-  };
+  metadata?: ObjectMeta & { [field: string]: unknown };
   [field: string]: unknown;
 }
 
-export interface OwnerReference {
-  apiVersion: string;
-  kind: string;
-  name: string;
-  uid: string;
-  controller?: boolean;
-  blockOwnerDeletion?: boolean;
-}
+export type { OwnerReference };
 
 export interface KubeList<T> {
   apiVersion?: string;
