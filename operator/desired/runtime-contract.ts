@@ -39,3 +39,23 @@ export const SHUTDOWN_MARGIN_SECONDS = 5;
 export const GPU_RESOURCE = "nvidia.com/gpu";
 export const GPU_PRESENT_LABEL = "nvidia.com/gpu.present";
 export const GPU_PRODUCT_LABEL = "nvidia.com/gpu.product";
+
+/**
+ * Why `fetch-model` refused an artifact. The init container exits non-zero and writes one JSON
+ * line ({@link ArtifactTerminationMessage}) to its termination message; the operator reads it
+ * from the pod's status and turns it into the ArtifactVerified condition.
+ */
+export const ARTIFACT_FAILURE_REASONS = [
+  "ArtifactUnreachable",
+  "ArtifactTimeout",
+  "ArtifactTooLarge",
+  "ArtifactChecksumMismatch",
+  "ArtifactInvalid",
+  "ArtifactUnauthorized",
+] as const;
+export type ArtifactFailureReason = (typeof ARTIFACT_FAILURE_REASONS)[number];
+
+/** The termination message of the fetch-model container, success or failure. */
+export type ArtifactTerminationMessage =
+  | { reason: "ArtifactVerified"; sha256: string; message?: string }
+  | { reason: ArtifactFailureReason; message: string };
