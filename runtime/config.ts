@@ -48,6 +48,14 @@ export interface RuntimeConfig {
   maxSequenceLength: number | undefined;
   /** Largest accepted request body; larger ones get 413. */
   maxBodyBytes: number;
+  /** Slow clients: the whole request (headers and body) must arrive within this, else 408. */
+  requestTimeoutMs: number;
+  /** Slow clients: the request headers must arrive within this (at most requestTimeoutMs). */
+  headersTimeoutMs: number;
+  /** An idle keep-alive connection is closed after this; longer than a load balancer's idle timeout. */
+  keepAliveTimeoutMs: number;
+  /** Open connections the listener accepts; past it new ones are refused at once. */
+  maxConnections: number;
   /** Postgres decision log and review queue; unset: decisions go to stdout (or nowhere). */
   databaseUrl: string | undefined;
   /** Redis result cache and distributed rate limits; unset: both stay in this process. */
@@ -183,6 +191,7 @@ export function loadConfig(env: Env = process.env, cores = availableParallelism(
     integer(env, "VIGIL_SHUTDOWN_DELAY_MS", 2000, 0, 600_000),
     Math.floor(shutdownGraceMs / 2),
   );
+  const requestTimeoutMs = integer(env, "VIGIL_REQUEST_TIMEOUT_MS", 30_000, 100, 600_000);
   return {
     port: integer(env, "VIGIL_PORT", 8080, 0, 65535),
     host: text(env, "VIGIL_HOST") ?? "0.0.0.0",
@@ -207,6 +216,14 @@ export function loadConfig(env: Env = process.env, cores = availableParallelism(
     podNamespace: text(env, "POD_NAMESPACE"),
     maxSequenceLength: optionalInteger(env, "VIGIL_MAX_SEQUENCE_LENGTH", 8, 8192),
     maxBodyBytes: integer(env, "VIGIL_MAX_BODY_BYTES", 1024 * 1024, 1024, 64 * 1024 * 1024),
+    requestTimeoutMs,
+    // Node refuses a headers timeout longer than the request timeout.
+    headersTimeoutMs: Math.min(
+      integer(env, "VIGIL_HEADERS_TIMEOUT_MS", 10_000, 100, 600_000),
+      requestTimeoutMs,
+    ),
+    keepAliveTimeoutMs: integer(env, "VIGIL_KEEP_ALIVE_TIMEOUT_MS", 65_000, 100, 3_600_000),
+    maxConnections: integer(env, "VIGIL_MAX_CONNECTIONS", 10_000, 1, 1_000_000),
     databaseUrl: url(env, "DATABASE_URL", ["postgres:", "postgresql:"]),
     redisUrl: url(env, "REDIS_URL", ["redis:", "rediss:"]),
     redisCommandTimeoutMs: integer(env, "VIGIL_REDIS_COMMAND_TIMEOUT_MS", 100, 1, 10_000),

@@ -156,6 +156,12 @@ export async function startRuntime(
     loadShedding: loadSheddingSettings(config),
     decisionQueries: storage.queries,
     serveMetrics: config.metricsPort === undefined,
+    connectionLimits: {
+      requestTimeoutMs: config.requestTimeoutMs,
+      headersTimeoutMs: config.headersTimeoutMs,
+      keepAliveTimeoutMs: config.keepAliveTimeoutMs,
+      maxConnections: config.maxConnections,
+    },
   });
   const opsApp = config.metricsPort === undefined ? undefined : await buildOpsApp(state, metrics, log);
   const address = await app.listen({ port: config.port, host: config.host });
