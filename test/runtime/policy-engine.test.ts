@@ -97,6 +97,26 @@ describe("PolicyEngine", () => {
     expect(identity.openAIFlags(identity.decide({ hate: 0.7, violence: 0 }, "x", "en")).hate).toBe(true);
   });
 
+  it("reports a term-list-only decision under harassment, or the Policy's termCategory", () => {
+    const quiet = { toxicity: 0, insult: 0 };
+    const byDefault = new PolicyEngine({ terms: { block: ["kill yourself"] } }, ["toxicity", "insult"]);
+    const decision = byDefault.decide(quiet, "just kill yourself", "en");
+    expect(decision.action).toBe("block");
+    const flags = byDefault.openAIFlags(decision);
+    expect(Object.entries(flags).filter(([, on]) => on)).toEqual([["harassment", true]]);
+
+    const selfHarm = new PolicyEngine(
+      { terms: { flag: ["kill yourself"] }, termCategory: "self-harm/instructions" },
+      ["toxicity"],
+    );
+    const selfHarmFlags = selfHarm.openAIFlags(selfHarm.decide(quiet, "kill yourself", "en"));
+    expect(Object.entries(selfHarmFlags).filter(([, on]) => on)).toEqual([["self-harm/instructions", true]]);
+    // No term matched: nothing is reported under termCategory.
+    expect(Object.values(selfHarm.openAIFlags(selfHarm.decide(quiet, "hello", "en"))).some(Boolean)).toBe(
+      false,
+    );
+  });
+
   it("lists policy categories that no label can score", () => {
     const typo = new PolicyEngine({ categories: { toxicty: { flag: 0.5 }, harassment: { flag: 0.5 } } }, [
       "toxicity",
