@@ -101,7 +101,8 @@ export class OverloadedError extends HttpError {
 
 /** The review queue reads Postgres directly; there is no buffer to answer from while it is down. */
 export class DecisionLogUnavailableError extends HttpError {
-  constructor() {
+  /** The connection error behind it, for the log (never for the client). */
+  constructor(cause?: unknown) {
     super(
       503,
       "decision_log_unavailable",
@@ -109,6 +110,7 @@ export class DecisionLogUnavailableError extends HttpError {
       undefined,
       5,
     );
+    if (cause !== undefined) this.cause = cause;
   }
 }
 

@@ -164,7 +164,11 @@ export const errorHandlerPlugin = fp(
       if (rendered.status >= 500 && !(error instanceof HttpError)) {
         request.log.error({ err: error }, "unhandled error");
       } else if (rendered.status >= 500) {
-        request.log.warn({ code: rendered.code }, rendered.message);
+        // A deliberate 5xx (an outage, shedding) keeps its cause in the log.
+        request.log.warn(
+          { code: rendered.code, ...(error.cause !== undefined && { err: error.cause }) },
+          rendered.message,
+        );
       }
       return send(request, reply, rendered);
     });

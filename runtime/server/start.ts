@@ -105,7 +105,10 @@ export async function startRuntime(
       onRejected: (failure) => {
         metrics.policyReloadFailures.inc();
         metrics.policyValid.set(0);
-        log.warn({ error: failure.message }, "policy file rejected; the previous policy stays in force");
+        log.warn(
+          { error: failure.message, ...(failure.error !== undefined && { err: failure.error }) },
+          "policy file rejected; the previous policy stays in force",
+        );
       },
     },
   });
