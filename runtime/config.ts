@@ -94,6 +94,9 @@ export const DEFAULT_POLICY_FILE = path.join(PACKAGE_ROOT, "runtime/default-poli
 
 type Env = Record<string, string | undefined>;
 
+/** VIGIL_* variables of the test suites and tools, not of the runtime. */
+const IGNORED_PREFIXES = ["VIGIL_TEST_", "VIGIL_FUZZ_", "VIGIL_BENCH_"];
+
 function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
   const raw = env[name];
   if (raw === undefined || raw.trim() === "") return fallback;
@@ -169,8 +172,17 @@ function mebibytes(value: number | undefined): number | undefined {
 }
 
 /** Reads and validates the configuration; throws ConfigError with a one-line message. */
-export function loadConfig(env: Env = process.env, cores = availableParallelism()): RuntimeConfig {
+export function loadConfig(source: Env = process.env, cores = availableParallelism()): RuntimeConfig {
   const warnings: string[] = [];
+  // Every variable is read through this view, so what was never read is a name this runtime
+  // does not know: a typo, or a contract rename on one side only. Warn instead of ignoring it.
+  const read = new Set<string>();
+  const env: Env = new Proxy(source, {
+    get: (target, name) => {
+      if (typeof name === "string") read.add(name);
+      return Reflect.get(target, name);
+    },
+  });
   const workers = integer(env, "VIGIL_WORKERS", 1, 1, 64);
   const intraOpThreads = integer(
     env,
@@ -192,7 +204,7 @@ export function loadConfig(env: Env = process.env, cores = availableParallelism(
     Math.floor(shutdownGraceMs / 2),
   );
   const requestTimeoutMs = integer(env, "VIGIL_REQUEST_TIMEOUT_MS", 30_000, 100, 600_000);
-  return {
+  const config: RuntimeConfig = {
     port: integer(env, "VIGIL_PORT", 8080, 0, 65535),
     host: text(env, "VIGIL_HOST") ?? "0.0.0.0",
     modelDir: path.resolve(text(env, "VIGIL_MODEL_DIR") ?? DEFAULT_MODEL_DIR),
@@ -241,4 +253,10 @@ export function loadConfig(env: Env = process.env, cores = availableParallelism(
     shutdownDelayMs,
     warnings,
   };
+  for (const name of Object.keys(source).sort()) {
+    if (name.startsWith("VIGIL_") && !read.has(name) && !IGNORED_PREFIXES.some((p) => name.startsWith(p))) {
+      warnings.push(`${name} is not a variable this runtime reads (ignored); check its spelling`);
+    }
+  }
+  return config;
 }
