@@ -10,6 +10,8 @@ export default defineConfig({
     hookTimeout: 120_000,
     // Each file starts its own Postgres/Redis/emulator on random ports; two cores is the budget.
     maxWorkers: 2,
+    // The summary line per project shows the API suites' counts against each target.
+    reporters: ["default", "./test/reporters/project-summary.ts"],
     projects: [
       {
         extends: true,
