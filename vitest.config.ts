@@ -24,6 +24,7 @@ export default defineConfig({
             "runtime/**/*.test.ts",
             "crds/**/*.test.ts",
           ],
+          exclude: ["test/controlplane/**", "**/node_modules/**"],
           setupFiles: ["test/controlplane/emulator-env-setup.ts"],
         },
       },
@@ -31,7 +32,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: "kube-apiserver",
-          include: API_SUITES,
+          include: [...API_SUITES, "test/controlplane/**/*.test.ts"],
           globalSetup: ["test/controlplane/global-setup.ts"],
           setupFiles: ["test/controlplane/env-setup.ts"],
           // A real apiserver, etcd and kube-controller-manager already take most of a core.
