@@ -1,15 +1,15 @@
 // The Open Inference Protocol as NVIDIA's own client speaks it: tritonclient[http] from PyPI
-// (installed by the test command) runs health, metadata and inference against a real runtime.
+// (installed into the test venv by hack/test-setup.sh) runs health, metadata and inference against a real runtime.
 import { execFile } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningRuntime } from "../../runtime/server/start.js";
+import { testPython } from "../harness/index.js";
 import { startTestRuntime, type JsonBody } from "../runtime/support/runtime.js";
 
 const SCRIPT = path.join(path.dirname(fileURLToPath(import.meta.url)), "tritonclient_check.py");
-const PYTHON = process.env.VIGIL_TEST_PYTHON ?? "python3";
 
 let runtime: RunningRuntime;
 let seen: JsonBody;
@@ -17,7 +17,7 @@ let seen: JsonBody;
 beforeAll(async () => {
   runtime = await startTestRuntime();
   const { stdout } = await promisify(execFile)(
-    PYTHON,
+    testPython(),
     [SCRIPT, new URL(runtime.url).host, runtime.state.model.name],
     {
       timeout: 60_000,
