@@ -70,6 +70,8 @@ function strictestMet(score: number, thresholds: CategoryThresholds): ThresholdA
 export class PolicyEngine {
   /** Policy categories that are neither a model label nor a mapped OpenAI name: never scored. */
   readonly unknownCategories: string[];
+  /** Model labels no Policy category thresholds, directly or through categoryMap: never decide anything. */
+  readonly uncoveredLabels: string[];
   private readonly base: PolicyView;
   private readonly byLanguage = new Map<string, PolicyView>();
   private readonly defaultAction: Action;
@@ -108,6 +110,10 @@ export class PolicyEngine {
     this.unknownCategories = [...allCategories].filter(
       (c) => !labels.includes(c) && !mappedNames.has(c as OpenAICategory),
     );
+    this.uncoveredLabels = labels.filter((label) => {
+      const mapped = this.openAIName.get(label);
+      return !allCategories.has(label) && !(mapped !== undefined && allCategories.has(mapped));
+    });
   }
 
   /** The languages with overrides, for /ready details. */

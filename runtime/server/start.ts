@@ -113,6 +113,13 @@ export async function startRuntime(
     },
   });
   publishPolicy(metrics, policies.current.name, policies.current.generation);
+  const uncovered = policies.current.engine.uncoveredLabels;
+  if (uncovered.length > 0) {
+    log.warn(
+      `model labels no policy category thresholds: ${uncovered.join(", ")}; their scores never flag, review or block ` +
+        "(set VIGIL_POLICY_FILE to a Policy written for this model; see config/samples/policy-*.yaml)",
+    );
+  }
   for (const category of policies.current.engine.unknownCategories) {
     log.warn(
       `policy category '${category}' is neither a model label (${model.labels.join(", ")}) nor a mapped name`,
