@@ -46,6 +46,10 @@ export interface RuntimeConfig {
   podNamespace: string | undefined;
   /** Overrides the model's truncation length (tokens, special tokens included). */
   maxSequenceLength: number | undefined;
+  /** A text longer than the model's limit is scored in up to this many overlapping windows. */
+  maxWindows: number;
+  /** Tokens per window (default: the model's limit); smaller windows dilute a harmful phrase less. */
+  windowTokens: number | undefined;
   /** Largest accepted request body; larger ones get 413. */
   maxBodyBytes: number;
   /** Slow clients: the whole request (headers and body) must arrive within this, else 408. */
@@ -227,6 +231,8 @@ export function loadConfig(source: Env = process.env, cores = availableParalleli
     podName: text(env, "POD_NAME"),
     podNamespace: text(env, "POD_NAMESPACE"),
     maxSequenceLength: optionalInteger(env, "VIGIL_MAX_SEQUENCE_LENGTH", 8, 8192),
+    maxWindows: integer(env, "VIGIL_MAX_WINDOWS", 8, 1, 64),
+    windowTokens: optionalInteger(env, "VIGIL_WINDOW_TOKENS", 8, 8192),
     maxBodyBytes: integer(env, "VIGIL_MAX_BODY_BYTES", 1024 * 1024, 1024, 64 * 1024 * 1024),
     requestTimeoutMs,
     // Node refuses a headers timeout longer than the request timeout.

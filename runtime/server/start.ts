@@ -190,6 +190,8 @@ export async function startRuntime(
           workers: config.workers,
           intraOpThreads: config.intraOpThreads,
           executionProvider: config.executionProvider,
+          maxWindows: config.maxWindows,
+          windowLength: config.windowTokens,
           onEvent: (level, message) => log[level](message),
         },
         { maxBatchSize: config.maxBatchSize, maxDelayMs: config.maxDelayMs, maxQueue: config.maxQueue },
