@@ -46,7 +46,8 @@ function failureOf(pod: V1Pod, status: V1ContainerStatus): ArtifactVerdict | und
     };
   }
   // Not our message (killed for memory, image without fetch-model): still a failed artifact fetch.
-  const detail = terminated.message?.trim().split("\n", 1)[0] || terminated.reason || "no message";
+  // Log fallback ends with the line that says what went wrong; the first may be a progress note.
+  const detail = terminated.message?.trim().split("\n").at(-1)?.trim() || terminated.reason || "no message";
   return {
     state: "Failed",
     reason: "ArtifactInvalid",

@@ -122,7 +122,7 @@ export async function fetchHttpModel(uri: string, dest: string, options: FetchOp
     }
     options.deadline.check();
     const root = await modelRoot(staging);
-    await checkModelDirectory(root, "");
+    await checkModelDirectory(root, { relative: true });
     options.deadline.check();
     await publish(root, path.resolve(dest));
     return { sha256: digest, dir: path.resolve(dest) };
@@ -141,6 +141,6 @@ export async function verifyModelDirectory(
   const digest = await directoryDigest(dir, options.deadline);
   checkDigest(options.sha256, digest, `${dir} manifest`);
   options.deadline.check();
-  await checkModelDirectory(dir, `${dir}/`);
+  await checkModelDirectory(dir, { relative: false });
   return { sha256: digest, dir };
 }

@@ -20,17 +20,22 @@ async function readJsonObject(file: string): Promise<Record<string, unknown>> {
   }
 }
 
-/** Throws ArtifactInvalid naming the failed check; `shownAs` replaces `dir` in messages. */
-export async function checkModelDirectory(dir: string, shownAs: string): Promise<void> {
-  const invalid = (error: unknown): ArtifactError =>
-    new ArtifactError(
-      "ArtifactInvalid",
-      `model check failed: ${(error instanceof Error ? error.message : String(error))
-        .split(dir + path.sep)
-        .join(shownAs)
-        .split(dir)
-        .join(shownAs || ".")}`,
-    );
+/**
+ * Throws ArtifactInvalid naming the failed check. `relative`: name files relative to `dir`
+ * (a staging directory whose path means nothing to the reader).
+ */
+export async function checkModelDirectory(dir: string, options: { relative: boolean }): Promise<void> {
+  const invalid = (error: unknown): ArtifactError => {
+    const message = error instanceof Error ? error.message : String(error);
+    const shown = options.relative
+      ? message
+          .split(dir + path.sep)
+          .join("")
+          .split(dir)
+          .join(".")
+      : message;
+    return new ArtifactError("ArtifactInvalid", `model check failed: ${shown}`);
+  };
   try {
     const model = await loadModelDescriptor(dir, { version: "fetch-model" });
     const tokenizerJson = await readJsonObject(model.tokenizerPath);
