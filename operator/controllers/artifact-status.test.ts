@@ -37,7 +37,7 @@ describe("artifactVerdict", () => {
       state: "Unknown",
     });
     const other = {
-      name: "copy-model",
+      name: "wait-for-db",
       image: "x",
       imageID: "",
       ready: false,
@@ -165,5 +165,37 @@ describe("artifactVerdict", () => {
       pod("second", { state: terminated(0, line) }),
     ]);
     expect(verdict).toEqual({ state: "Verified", sha256: DIGEST, pod: "first" });
+  });
+
+  it("fails an oci:// revision whose model image cannot be pulled, or has nothing to copy", () => {
+    const copy = (state: V1ContainerState): V1ContainerStatus => ({
+      name: "copy-model",
+      image: "registry.example.com/models/m:1",
+      imageID: "",
+      ready: false,
+      restartCount: 0,
+      state,
+    });
+    const pulling = pod("p-10", { state: { waiting: { reason: "PodInitializing" } } }, [
+      copy({ waiting: { reason: "ImagePullBackOff", message: "Back-off pulling image" } }),
+    ]);
+    expect(artifactVerdict([pulling])).toEqual({
+      state: "Failed",
+      reason: "ArtifactUnreachable",
+      message: "model image registry.example.com/models/m:1: ImagePullBackOff: Back-off pulling image",
+      pod: "p-10",
+    });
+    const empty = pod("p-11", undefined, [
+      copy(terminated(1, "cp: can't stat '/models/.': No such file or directory")),
+    ]);
+    expect(artifactVerdict([empty])).toEqual({
+      state: "Failed",
+      reason: "ArtifactInvalid",
+      message:
+        "copy-model (cp -R /models/. from the model image) exited with code 1: cp: can't stat '/models/.': No such file or directory",
+      pod: "p-11",
+    });
+    const copied = pod("p-12", { state: { running: {} } }, [copy(terminated(0))]);
+    expect(artifactVerdict([copied])).toEqual({ state: "Unknown" });
   });
 });
