@@ -96,10 +96,20 @@ async function publish(root: string, dest: string): Promise<void> {
   for (const name of await readdir(root)) await rename(path.join(root, name), path.join(dest, name));
 }
 
+/** An attempt killed mid-way (OOM, node drain) leaves its staging files on the emptyDir. */
+async function removeLeftovers(parent: string, name: string): Promise<void> {
+  for (const entry of await readdir(parent)) {
+    if (entry.startsWith(`.partial-${name}.`) || entry.startsWith(`.download-${name}.`)) {
+      await rm(path.join(parent, entry), { recursive: true, force: true });
+    }
+  }
+}
+
 export async function fetchHttpModel(uri: string, dest: string, options: FetchOptions): Promise<Verified> {
   const shape = sourceShape(uri);
   const parent = path.dirname(path.resolve(dest));
   await mkdir(parent, { recursive: true });
+  await removeLeftovers(parent, path.basename(dest));
   const tag = `${path.basename(dest)}.${randomBytes(4).toString("hex")}`;
   const staging = path.join(parent, `.partial-${tag}`);
   const download = path.join(parent, `.download-${tag}`);

@@ -17,7 +17,7 @@ export async function unpackTar(
   deadline: Deadline,
 ): Promise<void> {
   const gate = new EntryGate(limits);
-  const source = createReadStream(archive);
+  const source = createReadStream(archive, { highWaterMark: 1024 * 1024 });
   await new Promise<void>((resolve, reject) => {
     let failed = false;
     const fail = (error: unknown): void => {
@@ -40,7 +40,6 @@ export async function unpackTar(
       strict: true,
       preservePaths: false,
       preserveOwner: false,
-      // Model files are data: never keep set-uid or executable bits from the archive.
       dmode: 0o755,
       fmode: 0o644,
       noMtime: true,
@@ -59,6 +58,8 @@ export async function unpackTar(
             size: "size" in entry ? entry.size : 0,
             ...(LINK_TYPES.has(type) && { link: { target: String(linkpath ?? ""), hard: type === "Link" } }),
           });
+          // Model files are data: never keep set-uid or executable bits from the archive.
+          if ("mode" in entry) entry.mode = type === "Directory" || type === "GNUDumpDir" ? 0o755 : 0o644;
           deadline.check();
           return true;
         } catch (error) {

@@ -1,7 +1,7 @@
 // `vigil-runtime fetch-model` against a local HTTP server: every outcome ends in one reason in
 // the termination log and an exit code, and a refused artifact never appears at --dest.
 import { existsSync } from "node:fs";
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -54,9 +54,14 @@ interface Outcome {
   leftovers: string[];
 }
 
-async function fetchModel(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Outcome> {
+async function fetchModel(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+  prepare?: (dir: string) => Promise<void>,
+): Promise<Outcome> {
   const dir = path.join(temp, `case-${++caseNo}`);
   await mkdir(dir);
+  await prepare?.(dir);
   const dest = path.join(dir, "model");
   const log = path.join(temp, `termination-${caseNo}.log`);
   let stdout = "";
@@ -156,6 +161,28 @@ describe("fetch-model: good archives", () => {
     );
     expect(code).toBe(0);
     expect((await readdir(first.dest)).sort()).toEqual(model.map((e) => e.name).sort());
+  });
+});
+
+describe("fetch-model: what lands on disk", () => {
+  it("removes the staging files an attempt killed mid-way left on the volume", async () => {
+    const archive = tarArchive(model);
+    const outcome = await fetchModel(["--uri", serve("after-kill.tar", archive)], {}, async (dir) => {
+      await mkdir(path.join(dir, ".partial-model.dead0000"));
+      await writeFile(path.join(dir, ".partial-model.dead0000", "model.onnx"), "half");
+      await writeFile(path.join(dir, ".download-model.dead0000"), "half an archive");
+    });
+    await expectVerified(outcome, sha256(archive));
+  });
+
+  it("writes files 0644 whatever modes the archive carries", async () => {
+    const archive = tarArchive([
+      ...model,
+      { name: "run.sh", data: Buffer.from("#!/bin/sh\n"), mode: 0o4755 },
+    ]);
+    const outcome = await fetchModel(["--uri", serve("modes.tar", archive)]);
+    expect(outcome.message).toMatchObject({ reason: "ArtifactVerified" });
+    expect((await stat(path.join(outcome.dest, "run.sh"))).mode & 0o7777).toBe(0o644);
   });
 });
 

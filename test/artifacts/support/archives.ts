@@ -12,6 +12,7 @@ export interface Entry {
   data?: Buffer;
   type?: "File" | "Directory" | "SymbolicLink" | "Link" | "CharacterDevice";
   linkpath?: string;
+  mode?: number;
 }
 
 export const sha256 = (data: Buffer): string => createHash("sha256").update(data).digest("hex");
@@ -38,7 +39,7 @@ export function tarArchive(entries: readonly Entry[]): Buffer {
       path: entry.name,
       type,
       size: type === "File" ? data.length : 0,
-      mode: type === "Directory" ? 0o755 : 0o644,
+      mode: entry.mode ?? (type === "Directory" ? 0o755 : 0o644),
       mtime: new Date(0),
       ...(entry.linkpath !== undefined && { linkpath: entry.linkpath }),
     });
