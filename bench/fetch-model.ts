@@ -186,6 +186,7 @@ async function main(): Promise<void> {
     const fetchTimes: number[] = [];
     const fixedTimes: number[] = [];
     let peakRssMb = 0;
+    let barePeakRssMb = 0;
     for (let round = 0; round < opts.rounds; round++) {
       const curlOut = path.join(dir, "curl.tar");
       const curl = await timeChild("curl", ["-sS", "-f", "-o", curlOut, server.url("big.tar")]);
@@ -205,6 +206,7 @@ async function main(): Promise<void> {
       const fixed = await fetchModel("small.tar", small.sha256, path.join(dir, "small", "model"));
       if (fixed.code !== 0) throw new Error(`fetch-model (small) failed: ${fixed.stderr}`);
       fixedTimes.push(fixed.seconds);
+      barePeakRssMb = Math.max(barePeakRssMb, fixed.peakRssMb ?? 0);
       rmSync(path.join(dir, "small"), { recursive: true });
       console.log(
         `round ${round + 1}: curl ${curl.seconds.toFixed(2)} s, fetch-model ${fetched.seconds.toFixed(2)} s ` +

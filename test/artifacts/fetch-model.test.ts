@@ -1,9 +1,11 @@
 // `vigil-runtime fetch-model` against a local HTTP server: every outcome ends in one reason in
 // the termination log and an exit code, and a refused artifact never appears at --dest.
+import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GraphBuilder } from "../../hack/onnx/graph-builder.js";
 import type { ArtifactTerminationMessage } from "../../operator/desired/runtime-contract.js";
@@ -622,5 +624,62 @@ describe("fetch-model: the runtime's model checks", () => {
     const data = tarArchive(entries());
     const outcome = await fetchModel(["--uri", serve(`check-${caseNo}.tar`, data), "--sha256", sha256(data)]);
     await expectRefused(outcome, "ArtifactInvalid", message);
+  });
+});
+
+describe("fetch-model as the init container runs it (a separate process)", () => {
+  const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+
+  async function runProcess(
+    args: string[],
+  ): Promise<{ code: number | null; stderr: string; log: string; dest: string }> {
+    const dir = path.join(temp, `process-${++caseNo}`);
+    await mkdir(dir);
+    const log = path.join(dir, "termination-log");
+    const dest = path.join(dir, "model");
+    const child = spawn(
+      process.execPath,
+      [
+        "--import",
+        "tsx",
+        "runtime/main.ts",
+        "fetch-model",
+        "--dest",
+        dest,
+        "--termination-log",
+        log,
+        ...args,
+      ],
+      { cwd: root },
+    );
+    let stderr = "";
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+    return { code, stderr, log: await readFile(log, "utf8"), dest };
+  }
+
+  it("exits 0 with the verified line, and 1 with the mismatch line and one stderr line", async () => {
+    const archive = tgzArchive(model);
+    const url = serve("process.tgz", archive);
+    const good = await runProcess(["--uri", url, "--sha256", sha256(archive)]);
+    expect(good.code).toBe(0);
+    expect(good.log).toBe(`${JSON.stringify({ reason: "ArtifactVerified", sha256: sha256(archive) })}\n`);
+    expect(existsSync(path.join(good.dest, "model.onnx"))).toBe(true);
+
+    const bad = await runProcess(["--uri", url, "--sha256", "f".repeat(64)]);
+    expect(bad.code).toBe(1);
+    expect(JSON.parse(bad.log)).toEqual({
+      reason: "ArtifactChecksumMismatch",
+      message: `archive: sha256 is ${sha256(archive)}, expected ${"f".repeat(64)}`,
+    });
+    expect(bad.stderr).toBe(`fetch-model: ArtifactChecksumMismatch: ${JSON.parse(bad.log).message}\n`);
+    expect(existsSync(bad.dest)).toBe(false);
+  });
+
+  it("exits 1 with ArtifactTimeout when the body stalls past --timeout", async () => {
+    server.on("/process-slow.tar", stalls(tarArchive(model)));
+    const slow = await runProcess(["--uri", server.url("/process-slow.tar"), "--timeout", "1"]);
+    expect(slow.code).toBe(1);
+    expect(JSON.parse(slow.log)).toMatchObject({ reason: "ArtifactTimeout" });
   });
 });
