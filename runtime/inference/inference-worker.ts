@@ -5,8 +5,8 @@ import { readFile } from "node:fs/promises";
 import { parentPort, workerData } from "node:worker_threads";
 import * as ort from "onnxruntime-node";
 import { activate } from "./activation.js";
-import { createSession } from "./session.js";
-import { checkSignature, type TensorSignature } from "./signature.js";
+import { createSession, tensorSignatures } from "./session.js";
+import { checkSignature } from "./signature.js";
 import { planLengthBuckets } from "./length-buckets.js";
 import { BatchTokenizer, type TokenizedText } from "./tokenizer.js";
 import type { FromWorker, ToWorker, WorkerInit } from "./worker-protocol.js";
@@ -14,18 +14,6 @@ import type { FromWorker, ToWorker, WorkerInit } from "./worker-protocol.js";
 const init = workerData as WorkerInit;
 const port = parentPort!;
 const send = (message: FromWorker, transfer: ArrayBuffer[] = []): void => port.postMessage(message, transfer);
-
-function signatureOf(metadata: readonly ort.InferenceSession.ValueMetadata[]): TensorSignature[] {
-  return metadata.map((m) =>
-    m.isTensor
-      ? {
-          name: m.name,
-          type: m.type,
-          shape: m.shape.map((d) => (typeof d === "number" && d >= 0 ? d : String(d))),
-        }
-      : { name: m.name, type: "non-tensor" },
-  );
-}
 
 async function readJson(file: string): Promise<Record<string, unknown>> {
   return JSON.parse(await readFile(file, "utf8")) as Record<string, unknown>;
@@ -45,8 +33,8 @@ async function load(): Promise<LoadedModel> {
   );
   const signature = checkSignature(
     init.modelPath,
-    signatureOf(session.inputMetadata),
-    signatureOf(session.outputMetadata),
+    tensorSignatures(session.inputMetadata),
+    tensorSignatures(session.outputMetadata),
     init.labelCount,
   );
   const tokenizer = new BatchTokenizer(
