@@ -10,7 +10,7 @@ describe("npm run model:default", () => {
   // Trains twice (~20 s each on one core), hence more than the suite's 60 s default.
   it(
     "is deterministic and the committed runtime/models/default is its current output",
-    { timeout: 180_000 },
+    { timeout: 600_000 },
     () => {
       const first = trainDefaultModel().files;
       const second = trainDefaultModel().files;
