@@ -25,6 +25,10 @@ export const MOUNT = {
   apiKeysDir: "/etc/vigil/api-keys",
   jwksDir: "/etc/vigil/jwks",
   tmp: "/tmp",
+  /** The backup PVC, in the backup Job. */
+  backupDestination: "/backups",
+  /** The service's resources (ConfigMap), saved with each backup. */
+  backupResources: "/etc/vigil/backup-resources",
 } as const;
 
 /** The ConfigMap key that holds the rendered Policy. */
