@@ -1,6 +1,5 @@
-import type { V1Job, V1Pod } from "@kubernetes/client-node";
 import { describe, expect, it } from "vitest";
-import { computeBackupStatus, type BackupStatusInput } from "./backup-status.js";
+import { computeBackupStatus, type BackupStatusInput, type LiveJob, type LivePod } from "./backup-status.js";
 import type { LiveModerationService } from "./live-objects.js";
 import { moderationService } from "./testing/objects.js";
 
@@ -13,12 +12,14 @@ function service(status?: LiveModerationService["status"], suspend = false): Liv
   return s;
 }
 
-function job(name: string, outcome: "Complete" | "Failed" | "Running", at: string): V1Job {
+const tenMinutesBefore = (at: string) => new Date(Date.parse(at) - 600_000).toISOString();
+
+function job(name: string, outcome: "Complete" | "Failed" | "Running", at: string): LiveJob {
   return {
-    metadata: { name, uid: `uid-${name}`, creationTimestamp: new Date(Date.parse(at) - 600_000) },
+    metadata: { name, uid: `uid-${name}`, creationTimestamp: tenMinutesBefore(at) },
     status: {
-      startTime: new Date(Date.parse(at) - 600_000),
-      ...(outcome === "Complete" && { completionTime: new Date(at) }),
+      startTime: tenMinutesBefore(at),
+      ...(outcome === "Complete" && { completionTime: at }),
       conditions:
         outcome === "Running"
           ? []
@@ -26,7 +27,7 @@ function job(name: string, outcome: "Complete" | "Failed" | "Running", at: strin
               {
                 type: outcome,
                 status: "True",
-                lastTransitionTime: new Date(at),
+                lastTransitionTime: at,
                 ...(outcome === "Failed" && { reason: "BackoffLimitExceeded" }),
               },
             ],
@@ -34,7 +35,7 @@ function job(name: string, outcome: "Complete" | "Failed" | "Running", at: strin
   };
 }
 
-function pod(jobName: string, message: string, exitCode: number): V1Pod {
+function pod(jobName: string, message: string, exitCode: number): LivePod {
   return {
     metadata: {
       name: `${jobName}-abcde`,
@@ -44,11 +45,7 @@ function pod(jobName: string, message: string, exitCode: number): V1Pod {
       containerStatuses: [
         {
           name: "backup",
-          image: "x",
-          imageID: "",
-          ready: false,
-          restartCount: 0,
-          state: { terminated: { exitCode, message, finishedAt: new Date() } },
+          state: { terminated: { exitCode, message, finishedAt: NOW.toISOString() } },
         },
       ],
     },

@@ -2,17 +2,52 @@
 // Job), lastSuccessfulBackup, and the conditions BackupSucceeded (from the Job's outcome, with
 // the reason the backup container wrote to its termination message) and BackupStale (the last
 // success is older than two intervals of the schedule). Pure: Jobs, pods and a clock in.
-import type { V1Job, V1Pod } from "@kubernetes/client-node";
+import type { V1CronJobSpec } from "@kubernetes/client-node";
 import { CronExpressionParser } from "cron-parser";
 import type { Condition } from "../../crds/schema.js";
 import type { ModerationServiceStatus } from "../../crds/index.js";
-import { formatTime, removeCondition, setConditions, type ConditionInput } from "../core/conditions.js";
+import {
+  findCondition,
+  formatTime,
+  removeCondition,
+  setConditions,
+  type ConditionInput,
+} from "../core/conditions.js";
 import {
   BACKUP_CONTAINER,
   BACKUP_FAILURE_REASONS,
   type BackupTerminationMessage,
 } from "../desired/runtime-contract.js";
+import type { KubeObject } from "../core/kubeclient.js";
 import type { LiveModerationService } from "./live-objects.js";
+
+/** Wire shapes (timestamps as strings) of the parts of Jobs, pods and CronJobs read here. */
+export interface LiveJob extends KubeObject {
+  status?: {
+    startTime?: string;
+    completionTime?: string;
+    conditions?: {
+      type: string;
+      status: string;
+      reason?: string;
+      message?: string;
+      lastTransitionTime?: string;
+    }[];
+  };
+}
+
+export interface LivePod extends KubeObject {
+  status?: {
+    containerStatuses?: {
+      name: string;
+      state?: { terminated?: { exitCode: number; message?: string; finishedAt?: string } };
+    }[];
+  };
+}
+
+export interface LiveCronJob extends KubeObject {
+  spec?: V1CronJobSpec;
+}
 
 export const BACKUP_CONDITION = { succeeded: "BackupSucceeded", stale: "BackupStale" } as const;
 
@@ -29,9 +64,9 @@ export const BACKUP_REASON = {
 export interface BackupStatusInput {
   service: LiveModerationService;
   /** The service's backup Jobs, scheduled and on-demand. */
-  jobs: readonly V1Job[];
-  /** Pods of those Jobs (for the termination message). */
-  pods: readonly V1Pod[];
+  jobs: readonly LiveJob[];
+  /** Pods of the latest finished Job (for its termination message); see needsPodsOf. */
+  pods: readonly LivePod[];
   /** When the CronJob was created: the reference for staleness before any success. */
   scheduledSince?: Date;
   now: Date;
@@ -50,7 +85,7 @@ export interface BackupStatus {
 }
 
 interface FinishedJob {
-  job: V1Job;
+  job: LiveJob;
   name: string;
   succeeded: boolean;
   startedAt?: string;
@@ -59,7 +94,7 @@ interface FinishedJob {
   jobMessage?: string;
 }
 
-function finished(job: V1Job): FinishedJob | undefined {
+function finished(job: LiveJob): FinishedJob | undefined {
   const conditions = job.status?.conditions ?? [];
   const complete = conditions.find((c) => c.type === "Complete" && c.status === "True");
   const failed = conditions.find((c) => c.type === "Failed" && c.status === "True");
@@ -68,7 +103,7 @@ function finished(job: V1Job): FinishedJob | undefined {
   const completedAt = complete
     ? (job.status?.completionTime ?? complete.lastTransitionTime)
     : failed?.lastTransitionTime;
-  const time = (t: Date | string | undefined) => (t === undefined ? undefined : formatTime(new Date(t)));
+  const time = (t: string | undefined) => (t === undefined ? undefined : formatTime(new Date(t)));
   const startedAt = time(job.status?.startTime);
   return {
     job,
@@ -97,8 +132,8 @@ export function parseBackupTerminationMessage(
 
 /** The backup container's last termination among the Job's pods: message text and parsed form. */
 function terminationOf(
-  job: V1Job,
-  pods: readonly V1Pod[],
+  job: LiveJob,
+  pods: readonly LivePod[],
 ): { text?: string; parsed?: BackupTerminationMessage } {
   const uid = job.metadata?.uid;
   const mine = pods.filter((p) =>
@@ -134,7 +169,7 @@ function staleBoundary(schedule: string, since: Date): Date | undefined {
   }
 }
 
-function failure(latest: FinishedJob, pods: readonly V1Pod[]): { reason: string; message: string } {
+function failure(latest: FinishedJob, pods: readonly LivePod[]): { reason: string; message: string } {
   const { text, parsed } = terminationOf(latest.job, pods);
   if (
     parsed &&
@@ -180,7 +215,19 @@ export function computeBackupStatus(input: BackupStatusInput): BackupStatus {
   let lastBackup: LastBackup | undefined = previous.lastBackup;
   let succeeded: Omit<ConditionInput, "type" | "observedGeneration">;
   let failureReason: string | undefined;
-  if (!latest) {
+  // A finished Job's outcome never changes: once recorded it is not re-derived (its pods,
+  // the source of the termination message, may be gone by now).
+  const recordedOutcome =
+    latest && previous.lastBackup?.name === latest.name
+      ? findCondition(previous.conditions, BACKUP_CONDITION.succeeded)
+      : undefined;
+  if (latest && recordedOutcome && recordedOutcome.status !== "Unknown") {
+    succeeded = {
+      status: recordedOutcome.status,
+      reason: recordedOutcome.reason,
+      message: recordedOutcome.message,
+    };
+  } else if (!latest) {
     succeeded = lastBackup
       ? {
           status: lastBackup.succeeded ? "True" : "False",
@@ -262,4 +309,21 @@ export function computeBackupStatus(input: BackupStatusInput): BackupStatus {
     ...(failureReason && { failureReason }),
     ...(staleAt && { staleAt }),
   };
+}
+
+/**
+ * The finished Job whose pods computeBackupStatus needs, or undefined when its outcome is
+ * already recorded in status (so the caller lists pods only when a Job has newly finished).
+ */
+export function needsPodsOf(service: LiveModerationService, jobs: readonly LiveJob[]): string | undefined {
+  const latest = jobs
+    .map(finished)
+    .filter((j): j is FinishedJob => j !== undefined)
+    .sort(byCompletion)
+    .at(-1);
+  if (!latest) return undefined;
+  const recorded = service.status?.lastBackup?.name === latest.name;
+  return recorded && findCondition(service.status?.conditions, BACKUP_CONDITION.succeeded)
+    ? undefined
+    : latest.name;
 }

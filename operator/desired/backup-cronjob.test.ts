@@ -102,14 +102,14 @@ describe("buildOnDemandBackupJob", () => {
   it("runs the CronJob's template under a name derived from the request", () => {
     const input = fullInput();
     const cronJob = buildBackupCronJob(input)!;
-    const job = buildOnDemandBackupJob(input, cronJob, "2026-03-01T10:00:00Z");
+    const job = buildOnDemandBackupJob(input.service, cronJob, "2026-03-01T10:00:00Z");
     validateUpstream(job);
     expect(job.spec).toEqual(cronJob.spec!.jobTemplate.spec);
     expect(job.metadata?.name).toBe(onDemandBackupJobName("comments-prod-backup", "2026-03-01T10:00:00Z"));
-    expect(buildOnDemandBackupJob(input, cronJob, "2026-03-01T10:00:00Z").metadata?.name).toBe(
+    expect(buildOnDemandBackupJob(input.service, cronJob, "2026-03-01T10:00:00Z").metadata?.name).toBe(
       job.metadata?.name,
     );
-    expect(buildOnDemandBackupJob(input, cronJob, "again").metadata?.name).not.toBe(job.metadata?.name);
+    expect(buildOnDemandBackupJob(input.service, cronJob, "again").metadata?.name).not.toBe(job.metadata?.name);
     expect(job.metadata?.ownerReferences?.[0]).toMatchObject({ kind: "ModerationService", controller: true });
   });
 });
