@@ -109,7 +109,9 @@ describe("buildOnDemandBackupJob", () => {
     expect(buildOnDemandBackupJob(input.service, cronJob, "2026-03-01T10:00:00Z").metadata?.name).toBe(
       job.metadata?.name,
     );
-    expect(buildOnDemandBackupJob(input.service, cronJob, "again").metadata?.name).not.toBe(job.metadata?.name);
+    expect(buildOnDemandBackupJob(input.service, cronJob, "again").metadata?.name).not.toBe(
+      job.metadata?.name,
+    );
     expect(job.metadata?.ownerReferences?.[0]).toMatchObject({ kind: "ModerationService", controller: true });
   });
 });

@@ -15,7 +15,11 @@ export function onDemandBackupJobName(cronJobName: string, requestValue: string)
 }
 
 /** Owned by the service (not the CronJob), so its progress reconciles the service. */
-export function buildOnDemandBackupJob(service: ModerationService, cronJob: V1CronJob, requestValue: string): V1Job {
+export function buildOnDemandBackupJob(
+  service: ModerationService,
+  cronJob: V1CronJob,
+  requestValue: string,
+): V1Job {
   const names = childNames(checkServiceName(service.metadata.name));
   const template = cronJob.spec!.jobTemplate;
   return {
