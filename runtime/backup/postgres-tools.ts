@@ -1,5 +1,7 @@
 // pg_dump and pg_restore, the only tools that read and write Postgres' custom dump format.
 // They come from VIGIL_PG_BIN_DIR, else PATH, else the newest Debian /usr/lib/postgresql/<major>/bin.
+// VIGIL_PG_LIB_DIR (the runtime image) holds their shared libraries; it is the tools'
+// LD_LIBRARY_PATH only, so the Node process never loads a library from it.
 // The password travels in PGPASSWORD, not argv, so it never shows in a process listing.
 import { execFile, type ExecFileException } from "node:child_process";
 import { existsSync, readdirSync } from "node:fs";
@@ -71,7 +73,14 @@ export function runTool(
     execFile(
       binary,
       args,
-      { env: { ...processEnv, ...options.env }, maxBuffer: 64 * 1024 * 1024 },
+      {
+        env: {
+          ...processEnv,
+          ...(processEnv.VIGIL_PG_LIB_DIR && { LD_LIBRARY_PATH: processEnv.VIGIL_PG_LIB_DIR }),
+          ...options.env,
+        },
+        maxBuffer: 64 * 1024 * 1024,
+      },
       (error: ExecFileException | null, stdout, stderr) => {
         if (error) {
           const detail =
