@@ -1,7 +1,9 @@
-// An S3-compatible server for tests: moto in server mode (PyPI `moto[server]`, Apache-2.0) on a
-// random port, state in memory, gone on close. Honours S3_TEST_ENDPOINT to use a running one.
-import { spawn, execFileSync, type ChildProcess } from "node:child_process";
+// An S3-compatible server for tests: moto in server mode (PyPI `moto[server]`, Apache-2.0,
+// installed into the test venv by hack/test-setup.sh) on a random port, state in memory, gone
+// on close. S3_TEST_ENDPOINT uses a running S3-compatible server instead.
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { freePort, waitFor } from "./ports.js";
+import { testPython } from "./python.js";
 
 export interface TestS3 {
   endpoint: string;
@@ -11,9 +13,10 @@ export interface TestS3 {
 }
 
 export class MissingS3ServerError extends Error {
-  constructor() {
+  constructor(python: string) {
     super(
-      "moto_server not found: install it with `pip install 'moto[server]'` (or set S3_TEST_ENDPOINT to a running S3-compatible server)",
+      `moto is not installed for ${python}: run hack/test-setup.sh (or \`${python} -m pip install 'moto[server]'\`), ` +
+        "or set S3_TEST_ENDPOINT to a running S3-compatible server",
     );
     this.name = "MissingS3ServerError";
   }
@@ -29,17 +32,22 @@ export async function startS3(): Promise<TestS3> {
   if (process.env.S3_TEST_ENDPOINT) {
     return { endpoint: process.env.S3_TEST_ENDPOINT, env: ENV, close: async () => undefined };
   }
+  const python = testPython();
   try {
-    execFileSync("sh", ["-c", "command -v moto_server"], { stdio: "ignore" });
+    execFileSync(python, ["-c", "import moto.server"], { stdio: "ignore" });
   } catch {
-    throw new MissingS3ServerError();
+    throw new MissingS3ServerError(python);
   }
   const port = await freePort();
-  const child: ChildProcess = spawn("moto_server", ["-H", "127.0.0.1", "-p", String(port)], {
+  const child: ChildProcess = spawn(python, ["-m", "moto.server", "-H", "127.0.0.1", "-p", String(port)], {
     stdio: "ignore",
   });
   const endpoint = `http://127.0.0.1:${port}`;
-  await waitFor(`moto_server on port ${port}`, async () => (await fetch(`${endpoint}/moto-api/`)).ok, 60_000);
+  await waitFor(
+    `moto S3 server on port ${port}`,
+    async () => (await fetch(`${endpoint}/moto-api/`)).ok,
+    60_000,
+  );
   return {
     endpoint,
     env: ENV,
