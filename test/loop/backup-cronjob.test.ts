@@ -22,7 +22,7 @@ const client = () => testClient(env.cluster.kubeConfig);
 
 type LiveCronJob = KubeObject & Pick<V1CronJob, "spec">;
 
-describe.skipIf(!onEmulator)("backup CronJob (emulator: Jobs and pods simulated)", () => {
+describe("backup CronJob", () => {
   it("is built as specified, owned by the service, with its resources ConfigMap", async () => {
     const namespace = await env.cluster.newNamespace("backup-build");
     const cronJob = (await backedUpService(client(), namespace)) as LiveCronJob;
@@ -103,72 +103,76 @@ describe.skipIf(!onEmulator)("backup CronJob (emulator: Jobs and pods simulated)
     );
   });
 
-  it("reports a scheduled backup's success with its size, then a failure with the container's reason", async () => {
-    const namespace = await env.cluster.newNamespace("backup-outcome");
-    await backedUpService(client(), namespace);
-    const emulator = emulatorOf(env.cluster);
-    const job = emulator.simulate.runCronJob(namespace, CRONJOB);
-    emulator.simulate.startJob(namespace, job.metadata!.name!);
-    await terminateBackupPod(client(), emulator, job, {
-      reason: "BackupCompleted",
-      name: "comments-20260310T030000Z",
-      size: 4096,
-      startedAt: "2026-03-10T03:00:00Z",
-      completedAt: "2026-03-10T03:01:00Z",
-      rows: 120,
-    });
-    emulator.simulate.completeJob(namespace, job.metadata!.name!);
-    // The CronJob controller drops a finished Job from .status.active.
-    emulator.simulate.mergeStatus("batch/v1", "cronjobs", namespace, CRONJOB, {
-      active: [],
-      lastSuccessfulTime: new Date().toISOString().replace(/\.\d{3}Z$/, "Z"),
-    });
-    const succeeded = await waitForCondition(client(), Kinds.ModerationService, namespace, "comments", {
-      type: "BackupSucceeded",
-      status: "True",
-      reason: "BackupCompleted",
-    });
-    expect(succeeded.status?.lastBackup).toMatchObject({
-      name: job.metadata!.name,
-      size: 4096,
-      succeeded: true,
-    });
-    expect(succeeded.status?.lastSuccessfulBackup).toMatchObject({ name: job.metadata!.name });
+  // Emulator only: the test plays the CronJob and Job controllers and the kubelet.
+  it.skipIf(!onEmulator)(
+    "reports a scheduled backup's success with its size, then a failure with the container's reason",
+    async () => {
+      const namespace = await env.cluster.newNamespace("backup-outcome");
+      await backedUpService(client(), namespace);
+      const emulator = emulatorOf(env.cluster);
+      const job = emulator.simulate.runCronJob(namespace, CRONJOB);
+      emulator.simulate.startJob(namespace, job.metadata!.name!);
+      await terminateBackupPod(client(), emulator, job, {
+        reason: "BackupCompleted",
+        name: "comments-20260310T030000Z",
+        size: 4096,
+        startedAt: "2026-03-10T03:00:00Z",
+        completedAt: "2026-03-10T03:01:00Z",
+        rows: 120,
+      });
+      emulator.simulate.completeJob(namespace, job.metadata!.name!);
+      // The CronJob controller drops a finished Job from .status.active.
+      emulator.simulate.mergeStatus("batch/v1", "cronjobs", namespace, CRONJOB, {
+        active: [],
+        lastSuccessfulTime: new Date().toISOString().replace(/\.\d{3}Z$/, "Z"),
+      });
+      const succeeded = await waitForCondition(client(), Kinds.ModerationService, namespace, "comments", {
+        type: "BackupSucceeded",
+        status: "True",
+        reason: "BackupCompleted",
+      });
+      expect(succeeded.status?.lastBackup).toMatchObject({
+        name: job.metadata!.name,
+        size: 4096,
+        succeeded: true,
+      });
+      expect(succeeded.status?.lastSuccessfulBackup).toMatchObject({ name: job.metadata!.name });
 
-    // The next run fails; on-demand is how a test gets a second Job within the same minute.
-    await client().patch(
-      Kinds.ModerationService,
-      { name: "comments", namespace },
-      {
-        metadata: { annotations: { "moderation.vigil.dev/backup-now": "after-success" } },
-      },
-    );
-    const requested = await waitFor(async () => {
-      const s = await client().get<WithStatus>(Kinds.ModerationService, "comments", namespace);
-      return (s.status?.backupNow as { job?: string } | undefined)?.job;
-    });
-    const second = await client().get<KubeObject>(Kinds.Job, requested, namespace);
-    await terminateBackupPod(client(), emulator, second, {
-      reason: "DatabaseUnreachable",
-      message: "cannot connect to the database: connect ECONNREFUSED 10.0.0.5:5432",
-    });
-    emulator.simulate.failJob(namespace, requested);
-    const failed = await waitForCondition(client(), Kinds.ModerationService, namespace, "comments", {
-      type: "BackupSucceeded",
-      status: "False",
-      reason: "DatabaseUnreachable",
-    });
-    expect(conditionOf(failed, "BackupSucceeded")?.message).toContain("ECONNREFUSED");
-    expect(failed.status?.lastBackup).toMatchObject({ name: requested, succeeded: false });
-    // The last success is still the one before; it is recent, so not stale.
-    expect(failed.status?.lastSuccessfulBackup).toMatchObject({ name: job.metadata!.name });
-    expect(conditionOf(failed, "BackupStale")).toMatchObject({ status: "False" });
-    const failures = await env.operator.manager.metrics.backupFailures.get();
-    expect(failures.values.find((v) => v.labels.namespace === namespace)).toMatchObject({
-      labels: { name: "comments", reason: "DatabaseUnreachable" },
-      value: 1,
-    });
-  });
+      // The next run fails; on-demand is how a test gets a second Job within the same minute.
+      await client().patch(
+        Kinds.ModerationService,
+        { name: "comments", namespace },
+        {
+          metadata: { annotations: { "moderation.vigil.dev/backup-now": "after-success" } },
+        },
+      );
+      const requested = await waitFor(async () => {
+        const s = await client().get<WithStatus>(Kinds.ModerationService, "comments", namespace);
+        return (s.status?.backupNow as { job?: string } | undefined)?.job;
+      });
+      const second = await client().get<KubeObject>(Kinds.Job, requested, namespace);
+      await terminateBackupPod(client(), emulator, second, {
+        reason: "DatabaseUnreachable",
+        message: "cannot connect to the database: connect ECONNREFUSED 10.0.0.5:5432",
+      });
+      emulator.simulate.failJob(namespace, requested);
+      const failed = await waitForCondition(client(), Kinds.ModerationService, namespace, "comments", {
+        type: "BackupSucceeded",
+        status: "False",
+        reason: "DatabaseUnreachable",
+      });
+      expect(conditionOf(failed, "BackupSucceeded")?.message).toContain("ECONNREFUSED");
+      expect(failed.status?.lastBackup).toMatchObject({ name: requested, succeeded: false });
+      // The last success is still the one before; it is recent, so not stale.
+      expect(failed.status?.lastSuccessfulBackup).toMatchObject({ name: job.metadata!.name });
+      expect(conditionOf(failed, "BackupStale")).toMatchObject({ status: "False" });
+      const failures = await env.operator.manager.metrics.backupFailures.get();
+      expect(failures.values.find((v) => v.labels.namespace === namespace)).toMatchObject({
+        labels: { name: "comments", reason: "DatabaseUnreachable" },
+        value: 1,
+      });
+    },
+  );
 
   it("deletes the CronJob and the resources ConfigMap when spec.backup is removed", async () => {
     const namespace = await env.cluster.newNamespace("backup-removed");
