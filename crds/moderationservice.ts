@@ -148,10 +148,44 @@ export const BackupSpec = Type.Object({
       description: "How long backups are kept, e.g. `30d`, `4w`, `6m`. Default: 30d.",
     }),
   ),
-  destination: Type.Object({
-    pvc: Type.Object({ claimName: Type.String({ minLength: 1 }) }),
-  }),
-  suspend: Type.Optional(Type.Boolean()),
+  destination: withRules(
+    Type.Object({
+      pvc: Type.Optional(
+        Type.Object(
+          { claimName: Type.String({ minLength: 1 }) },
+          { description: "A PersistentVolumeClaim (ReadWriteOnce is enough: one backup runs at a time)." },
+        ),
+      ),
+      s3: Type.Optional(
+        Type.Object(
+          {
+            bucket: Type.String({ minLength: 3, maxLength: 63 }),
+            prefix: Type.Optional(Type.String({ description: "Key prefix, e.g. `prod/comments`." })),
+            endpoint: Type.Optional(
+              Type.String({
+                pattern: "^https?://",
+                description: "S3-compatible endpoint URL. Default: AWS S3 for the region.",
+              }),
+            ),
+            region: Type.Optional(Type.String({ description: "Default: us-east-1." })),
+            forcePathStyle: Type.Optional(
+              Type.Boolean({ description: "Path-style addressing, needed by most non-AWS stores." }),
+            ),
+            credentialsSecretRef: Type.Object(
+              { name: Type.String({ minLength: 1 }) },
+              { description: "Secret with keys AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY." },
+            ),
+          },
+          {
+            description:
+              "An S3-compatible bucket; the manifest is uploaded last and marks a backup complete.",
+          },
+        ),
+      ),
+    }),
+    { rule: "has(self.pvc) != has(self.s3)", message: "set exactly one of pvc or s3" },
+  ),
+  suspend: Type.Optional(Type.Boolean({ description: "Suspends the CronJob; on-demand backups still run." })),
 });
 
 export const PlacementSpec = Type.Object({
@@ -206,10 +240,21 @@ export const ModerationServiceStatus = Type.Object({
   policy: Type.Optional(Type.Object({ generation: Type.Integer(), appliedReplicas: Type.Integer() })),
   lastBackup: Type.Optional(
     Type.Object({
-      name: Type.String(),
+      name: Type.String({ description: "The backup Job." }),
+      startedAt: Type.Optional(Type.String({ format: "date-time" })),
       completedAt: Type.Optional(Type.String({ format: "date-time" })),
+      size: Type.Optional(Type.Integer({ minimum: 0, description: "Bytes written, when it succeeded." })),
       succeeded: Type.Boolean(),
     }),
+  ),
+  lastSuccessfulBackup: Type.Optional(
+    Type.Object({ name: Type.String(), completedAt: Type.String({ format: "date-time" }) }),
+  ),
+  backupNow: Type.Optional(
+    Type.Object(
+      { handled: Type.String(), job: Type.String() },
+      { description: "The last moderation.vigil.dev/backup-now value acted on and the Job it created." },
+    ),
   ),
 });
 export type ModerationServiceStatus = Static<typeof ModerationServiceStatus>;

@@ -26,6 +26,7 @@ GO_BUILDS=(
 # cache (Debian's system Python refuses pip installs). Tests find it at $PYTHON_VENV/bin/python.
 PYTHON_PACKAGES=(
   "tritonclient[http]|tritonclient.http" # test/interop: NVIDIA's OIP client against the runtime
+  "moto[server]|moto.server"             # test/backup: an S3-compatible server (Apache-2.0)
 )
 PYTHON_VENV="${XDG_CACHE_HOME:-$HOME/.cache}/vigil-testenv/python"
 

@@ -9,6 +9,7 @@ import { loadConfig, type RuntimeConfig } from "./config.js";
 import { ConfigError, ModelLoadError, PolicyFileError } from "./errors.js";
 import { RUNTIME_VERSION } from "./paths.js";
 import type { FetchModelFlags } from "./artifacts/fetch-model-command.js";
+import type { BackupFlags } from "./backup/backup-command.js";
 import type { Reason } from "./policy/policy-engine.js";
 
 // The server and the model stack load only for the command that needs them, so --help and
@@ -43,6 +44,8 @@ function asCliExit(error: unknown): CliExit {
   if (error instanceof ConfigError) return new CliExit(2, error.message);
   if (error instanceof ModelLoadError || error instanceof PolicyFileError)
     return new CliExit(1, error.message);
+  // The backup module loads lazily, so its usage error is known by name.
+  if (error instanceof Error && error.name === "BackupUsageError") return new CliExit(2, error.message);
   return new CliExit(1, error instanceof Error ? error.message : String(error));
 }
 
@@ -180,6 +183,13 @@ async function migrate(env: NodeJS.ProcessEnv, out: (line: string) => void): Pro
   out(applied.length ? `applied ${applied.length} migration(s): ${applied.join(", ")}` : "schema up to date");
 }
 
+function s3Flags(command: Command): Command {
+  return command
+    .option("--s3-endpoint <url>", "S3-compatible endpoint (env VIGIL_S3_ENDPOINT); default: AWS")
+    .option("--s3-region <region>", "S3 region (env VIGIL_S3_REGION, AWS_REGION)")
+    .option("--s3-force-path-style", "path-style bucket addressing (env VIGIL_S3_FORCE_PATH_STYLE)");
+}
+
 export interface CliIo {
   env?: NodeJS.ProcessEnv;
   out?: (line: string) => void;
@@ -266,6 +276,40 @@ export async function runCli(argv: string[], io: CliIo = {}): Promise<number> {
     .action(async () => {
       await migrate(env, out);
     });
+
+  s3Flags(
+    program
+      .command("backup")
+      .description("back up the decision log (DATABASE_URL), the service's resources and model manifest")
+      .option("--to <destination>", "directory or s3://bucket/prefix (env VIGIL_BACKUP_DESTINATION)")
+      .option(
+        "--name-prefix <prefix>",
+        "backup name prefix (env VIGIL_BACKUP_PREFIX, else VIGIL_SERVICE_NAME)",
+      )
+      .option(
+        "--resources-dir <dir>",
+        "the service's resources as YAML files (env VIGIL_BACKUP_RESOURCES_DIR)",
+      )
+      .option(
+        "--retention <age>",
+        "remove backups older than this, e.g. 30d, 4w, 6m (env VIGIL_BACKUP_RETENTION)",
+      ),
+  ).action(async (flags: BackupFlags) => {
+    const { runBackup } = await import("./backup/backup-command.js");
+    await runBackup(flags, env, out);
+  });
+
+  s3Flags(
+    program
+      .command("restore")
+      .description("verify a backup and pg_restore its decision log into a database")
+      .requiredOption("--from <backup>", "<directory>/<name> or s3://bucket/prefix/<name>")
+      .option("--to <database-url>", "target database (env DATABASE_URL)")
+      .option("--force", "restore into a database that already holds tables, replacing the decision log"),
+  ).action(async (flags: BackupFlags & { from: string; to?: string; force?: boolean }) => {
+    const { runRestore } = await import("./backup/backup-command.js");
+    await runRestore(flags, env, out);
+  });
 
   try {
     await program.parseAsync(argv);

@@ -98,8 +98,20 @@ export const DEFAULT_POLICY_FILE = path.join(PACKAGE_ROOT, "runtime/default-poli
 
 type Env = Record<string, string | undefined>;
 
-/** VIGIL_* variables of the test suites and tools, not of the runtime. */
-const IGNORED_PREFIXES = ["VIGIL_TEST_", "VIGIL_FUZZ_", "VIGIL_BENCH_"];
+/**
+ * VIGIL_* variables of the test suites and tools, not of the runtime; VIGIL_PG_* (set in the
+ * runtime image), VIGIL_BACKUP_*, VIGIL_S3_* and VIGIL_TERMINATION_LOG belong to
+ * `vigil-runtime backup` and `restore`.
+ */
+const IGNORED_PREFIXES = [
+  "VIGIL_TEST_",
+  "VIGIL_FUZZ_",
+  "VIGIL_BENCH_",
+  "VIGIL_PG_",
+  "VIGIL_BACKUP_",
+  "VIGIL_S3_",
+  "VIGIL_TERMINATION_LOG",
+];
 
 function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
   const raw = env[name];

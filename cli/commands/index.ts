@@ -1,5 +1,13 @@
 // Every `vigil` subcommand, one file each; add a new one here.
 import type { Command } from "commander";
+import { registerBackup } from "./backup.js";
+import { registerBackups } from "./backups.js";
+import { registerRestore } from "./restore.js";
 import { registerVersion } from "./version.js";
 
-export const commands: ReadonlyArray<(program: Command) => void> = [registerVersion];
+export const commands: ReadonlyArray<(program: Command) => void> = [
+  registerVersion,
+  registerBackup,
+  registerRestore,
+  registerBackups,
+];

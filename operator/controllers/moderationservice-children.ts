@@ -221,6 +221,22 @@ export async function convergeChildren(
     }
   }
 
+  if (!desiredKinds.has("CronJob")) {
+    const backupChildren = [
+      { kind: Kinds.CronJob, name: names.backupCronJob },
+      { kind: Kinds.ConfigMap, name: names.backupResourcesConfigMap },
+    ];
+    for (const child of backupChildren) {
+      const live = ctx.cache<KubeObject>(child.kind).get(child.name, namespace);
+      if (await deleteIfControlled(ctx, child.kind, live, uid)) {
+        actions.push({
+          reason: "ChildDeleted",
+          message: `deleted ${child.kind.kind} ${child.name}: spec.backup was removed (backups already taken stay)`,
+        });
+      }
+    }
+  }
+
   return {
     problems,
     warnings,

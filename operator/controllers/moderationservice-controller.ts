@@ -7,6 +7,7 @@
 // garbage collector removes them with the service. Backup data on the backup PVC is not a
 // child and stays by design (a deleted service must not take its backups with it).
 import type { ReconcileContext, ReconcileOutcome, ControllerDefinition } from "../core/controller.js";
+import { reconcileBackups } from "./backup-reconcile.js";
 import { isDeleting } from "../core/finalizers.js";
 import { Kinds } from "../core/kinds.js";
 import { childNames, LABEL, revisionHash, serviceEndpoint } from "../desired/index.js";
@@ -164,10 +165,12 @@ async function reconcileService(
     };
   }
 
-  const status = computeServiceStatus(input);
+  const backup = await reconcileBackups(ctx, service, computeServiceStatus(input));
+  const status = backup.status;
   const outcome = await writeStatus(ctx.client, Kinds.ModerationService, service, status);
   if (outcome === "conflict") return { requeueAfterMs: CONFLICT_REQUEUE_MS };
   if (outcome === "written") {
+    backup.recordWritten();
     for (const event of transitionEvents(service.status?.conditions, status.conditions ?? [])) {
       ctx.recorder.record(service, event.type, event.reason, event.message);
     }
@@ -179,9 +182,11 @@ async function reconcileService(
     }
   }
   // Without the VPA CRD, look again once discovery's answer expires: it may have been installed.
-  if (service.spec.verticalAutoscaling && result && !result.vpaServed) {
-    return { requeueAfterMs: options.vpa.ttlMs };
-  }
+  const vpaRecheckMs =
+    service.spec.verticalAutoscaling && result && !result.vpaServed ? options.vpa.ttlMs : undefined;
+  // Backups: BackupStale turns on with the clock; a backup-now request may wait for its CronJob.
+  const recheckMs = Math.min(vpaRecheckMs ?? Infinity, backup.requeueAfterMs ?? Infinity);
+  if (recheckMs !== Infinity) return { requeueAfterMs: recheckMs };
 }
 
 export function moderationServiceController(
@@ -198,6 +203,9 @@ export function moderationServiceController(
       Kinds.Service,
       Kinds.PodDisruptionBudget,
       Kinds.HorizontalPodAutoscaler,
+      Kinds.CronJob,
+      // On-demand backup Jobs; scheduled ones belong to the CronJob, whose status changes with them.
+      Kinds.Job,
     ],
     references: [modelDeploymentReference(MODEL_REF_INDEX), policyReference(POLICY_REF_INDEX)],
     reconcile: (_key, ctx) => reconcileService(ctx, options),

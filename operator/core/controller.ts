@@ -38,6 +38,8 @@ export interface ReconcileContext {
   recorder: EventRecorder;
   clock: Clock;
   settings: ControllerSettings;
+  /** The operator's metrics, for controllers that export their own (e.g. backup outcomes). */
+  metrics?: OperatorMetrics;
 }
 
 export interface ReconcileOutcome {
@@ -190,6 +192,7 @@ export class Controller {
         recorder: this.#deps.recorder,
         clock,
         settings: this.#deps.settings,
+        metrics: this.#deps.metrics,
       });
       this.queue.forget(key);
       if (outcome?.requeueAfterMs !== undefined && outcome.requeueAfterMs >= 0) {

@@ -69,6 +69,19 @@ export class OperatorMetrics {
     registers: [this.registry],
   });
 
+  readonly backupLastSuccess = new Gauge({
+    name: "vigil_operator_backup_last_success_timestamp_seconds",
+    help: "Completion time of the last successful backup of a ModerationService (Unix seconds).",
+    labelNames: ["namespace", "name"] as const,
+    registers: [this.registry],
+  });
+  readonly backupFailures = new Counter({
+    name: "vigil_operator_backup_failures_total",
+    help: "Backup Jobs of a ModerationService that failed, by reason from the termination message.",
+    labelNames: ["namespace", "name", "reason"] as const,
+    registers: [this.registry],
+  });
+
   constructor(options: { processMetrics?: boolean } = {}) {
     if (options.processMetrics) collectDefaultMetrics({ register: this.registry });
   }

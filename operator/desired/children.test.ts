@@ -24,14 +24,24 @@ describe("buildChildren", () => {
   });
 
   it("adds the HPA and, when its CRD exists, the VPA", () => {
-    expect(kinds(fullInput()).slice(-3)).toEqual([
+    expect(kinds(fullInput()).slice(-5, -2)).toEqual([
       "PodDisruptionBudget/comments-prod",
       "HorizontalPodAutoscaler/comments-prod",
       "VerticalPodAutoscaler/comments-prod",
     ]);
     const noVpa = fullInput();
     noVpa.options.vpaAvailable = false;
-    expect(kinds(noVpa).at(-1)).toBe("HorizontalPodAutoscaler/comments-prod");
+    expect(kinds(noVpa).at(-3)).toBe("HorizontalPodAutoscaler/comments-prod");
+  });
+
+  it("adds the backup resources ConfigMap and CronJob last, only with spec.backup", () => {
+    expect(kinds(fullInput()).slice(-2)).toEqual([
+      "ConfigMap/comments-prod-backup-resources",
+      "CronJob/comments-prod-backup",
+    ]);
+    const noBackup = fullInput();
+    delete noBackup.service.spec.backup;
+    expect(kinds(noBackup).filter((k) => k.includes("backup"))).toEqual([]);
   });
 
   it.each(Object.keys(FIXTURES) as FixtureName[])(

@@ -1,7 +1,8 @@
 // Every desired child of one ModerationService, in apply order: identity and fences first
 // (ServiceAccount, NetworkPolicy before any pod exists, so no pod ever runs unfenced), then
 // the Policy ConfigMap the pods mount, the revision Deployment, its Services, and the
-// objects that act on running pods (PDB, HPA, VPA).
+// objects that act on running pods (PDB, HPA, VPA), and with spec.backup the backup CronJob
+// and the ConfigMap of resources it saves.
 //
 // During a blue-green rollout the list holds the spec's revision as the preview Deployment.
 // The active revision's Deployment was built from an earlier ModelDeployment spec that is no
@@ -9,12 +10,15 @@
 // prune it as an orphan) until promotion or rollback.
 import type {
   V1ConfigMap,
+  V1CronJob,
   V1Deployment,
   V1PodDisruptionBudget,
   V1Service,
   V1ServiceAccount,
   V2HorizontalPodAutoscaler,
 } from "@kubernetes/client-node";
+import { buildBackupCronJob } from "./backup-cronjob.js";
+import { buildBackupResourcesConfigMap } from "./backup-resources-configmap.js";
 import { buildContext } from "./context.js";
 import { buildDeployment } from "./deployment.js";
 import { buildHorizontalPodAutoscaler } from "./hpa.js";
@@ -35,7 +39,8 @@ export type DesiredObject =
   | V1Service
   | V1PodDisruptionBudget
   | V2HorizontalPodAutoscaler
-  | VerticalPodAutoscaler;
+  | VerticalPodAutoscaler
+  | V1CronJob;
 
 export function buildChildren(input: DesiredInput): DesiredObject[] {
   // Fails fast, before any builder, on input no child can be built from.
@@ -50,6 +55,9 @@ export function buildChildren(input: DesiredInput): DesiredObject[] {
     buildPodDisruptionBudget(input),
     buildHorizontalPodAutoscaler(input),
     buildVerticalPodAutoscaler(input),
+    // Backups last: the CronJob mounts the resources ConfigMap.
+    buildBackupResourcesConfigMap(input),
+    buildBackupCronJob(input),
   ];
   return children.filter((child): child is DesiredObject => child !== null);
 }

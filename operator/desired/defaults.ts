@@ -88,7 +88,7 @@ export interface ResolvedService {
     shutdownGraceMs: number;
   };
   storage: { postgres?: ResolvedStorageEndpoint; redis?: ResolvedStorageEndpoint };
-  backup?: { schedule: string; retention: string; claimName: string; suspend: boolean };
+  backup?: ResolvedBackup;
   placement: {
     nodeSelector: Record<string, string>;
     tolerations: V1Toleration[];
@@ -111,6 +111,43 @@ function storageEndpoint(
 }
 
 type ServiceSpec = ModerationService["spec"];
+type BackupDestinationSpec = NonNullable<ServiceSpec["backup"]>["destination"];
+
+export type ResolvedBackupDestination =
+  | { kind: "pvc"; claimName: string }
+  | {
+      kind: "s3";
+      bucket: string;
+      prefix: string;
+      endpoint?: string;
+      region?: string;
+      forcePathStyle: boolean;
+      credentialsSecretName: string;
+    };
+
+export interface ResolvedBackup {
+  schedule: string;
+  retention: string;
+  suspend: boolean;
+  destination: ResolvedBackupDestination;
+}
+
+function resolveBackupDestination(destination: BackupDestinationSpec): ResolvedBackupDestination {
+  // The CRD's CEL rule admits exactly one of the two.
+  if (destination.s3) {
+    const s3 = destination.s3;
+    return {
+      kind: "s3",
+      bucket: s3.bucket,
+      prefix: s3.prefix ?? "",
+      ...(s3.endpoint && { endpoint: s3.endpoint }),
+      ...(s3.region && { region: s3.region }),
+      forcePathStyle: s3.forcePathStyle ?? false,
+      credentialsSecretName: s3.credentialsSecretRef.name,
+    };
+  }
+  return { kind: "pvc", claimName: destination.pvc?.claimName ?? "" };
+}
 
 export function resolveAutoscaling(spec: ServiceSpec): ResolvedService["autoscaling"] {
   const scaling = spec.autoscaling;
@@ -191,7 +228,7 @@ export function resolveService(service: ModerationService, runtimeImage: string)
       backup: {
         schedule: spec.backup.schedule,
         retention: spec.backup.retention ?? DEFAULTS.backupRetention,
-        claimName: spec.backup.destination.pvc.claimName,
+        destination: resolveBackupDestination(spec.backup.destination),
         suspend: spec.backup.suspend ?? false,
       },
     }),

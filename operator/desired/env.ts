@@ -66,3 +66,6 @@ export function runtimeEnv({ service, model, source, cpuCores }: RuntimeEnvInput
   env.push(fieldRef("POD_NAME", "metadata.name"), fieldRef("POD_NAMESPACE", "metadata.namespace"));
   return env;
 }
+
+/** The env helpers, for the other containers built from the same contract (the backup Job). */
+export { value as envValue, secretKey as secretKeyEnv, fieldRef as fieldRefEnv };

@@ -9,6 +9,7 @@ import { describe, expect, it } from "vitest";
 import { buildChildren, type DesiredObject } from "./children.js";
 import { buildContext } from "./context.js";
 import { FIXTURES, type FixtureName } from "./fixtures.js";
+import type { ChildNames } from "./names.js";
 import { toStableYaml } from "./serialize.js";
 import { validateUpstream } from "./testing/upstream.js";
 
@@ -18,9 +19,15 @@ const HEADER =
   "# Golden file: built by operator/desired from operator/desired/fixtures.ts. Do not edit;\n" +
   "# regenerate with `UPDATE_GOLDEN=1 npx vitest run operator/desired`.\n";
 
-function fileName(object: DesiredObject, previewServiceName: string): string {
+function fileName(object: DesiredObject, names: ChildNames): string {
   const kind = (object.kind ?? "unknown").toLowerCase();
-  const role = object.kind === "Service" && object.metadata?.name === previewServiceName ? "-preview" : "";
+  const name = object.metadata?.name;
+  const role =
+    object.kind === "Service" && name === names.previewService
+      ? "-preview"
+      : object.kind === "ConfigMap" && name === names.backupResourcesConfigMap
+        ? "-backup-resources"
+        : "";
   return `${kind}${role}.yaml`;
 }
 
@@ -29,7 +36,7 @@ function render(name: FixtureName): Map<string, string> {
   const { names } = buildContext(input);
   const files = new Map<string, string>();
   for (const child of buildChildren(input)) {
-    const file = fileName(child, names.previewService);
+    const file = fileName(child, names);
     if (files.has(file)) throw new Error(`two children map to ${file}`);
     files.set(file, HEADER + toStableYaml(child));
   }

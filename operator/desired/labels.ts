@@ -19,12 +19,35 @@ export const ANNOTATION = {
   policyGeneration: "moderation.vigil.dev/policy-generation",
   /** Lets `kubectl logs/exec` pick the runtime container without -c. */
   defaultContainer: "kubectl.kubernetes.io/default-container",
+  /** On a ModerationService: any new value asks for one backup now (`vigil backup <name>`). */
+  backupNow: "moderation.vigil.dev/backup-now",
 } as const;
 
 export const APP_NAME = "vigil-runtime";
 export const PART_OF = "vigil";
 export const MANAGED_BY = "vigil-operator";
 export const COMPONENT = "runtime";
+
+/**
+ * Backup Jobs and their pods carry their own app name, so no runtime selector (Services,
+ * PDB, NetworkPolicy, HPA) ever matches them.
+ */
+export const BACKUP_APP_NAME = "vigil-backup";
+export const BACKUP_COMPONENT = "backup";
+
+/** Selects the backup Jobs (scheduled and on-demand) and pods of one ModerationService. */
+export function backupSelector(serviceName: string): Record<string, string> {
+  return { [LABEL.name]: BACKUP_APP_NAME, [LABEL.instance]: serviceName };
+}
+
+export function backupLabels(serviceName: string): Record<string, string> {
+  return {
+    ...backupSelector(serviceName),
+    [LABEL.component]: BACKUP_COMPONENT,
+    [LABEL.partOf]: PART_OF,
+    [LABEL.managedBy]: MANAGED_BY,
+  };
+}
 
 /** Selects every runtime pod of one ModerationService, across revisions. */
 export function instanceSelector(serviceName: string): Record<string, string> {

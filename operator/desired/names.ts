@@ -24,11 +24,11 @@ export function checkServiceName(name: string | undefined): string {
  * `<base>-<suffix>` when that fits a DNS label; otherwise the base is cut and a hash of the
  * full base keeps names of different long services apart.
  */
-export function boundedName(base: string, suffix: string): string {
+export function boundedName(base: string, suffix: string, max = MAX_LABEL): string {
   const plain = `${base}-${suffix}`;
-  if (plain.length <= MAX_LABEL) return plain;
+  if (plain.length <= max) return plain;
   const hash = shortHash(base, 6);
-  const keep = MAX_LABEL - suffix.length - hash.length - 2;
+  const keep = max - suffix.length - hash.length - 2;
   return `${base.slice(0, keep).replace(/-+$/, "")}-${hash}-${suffix}`;
 }
 
@@ -41,7 +41,12 @@ export interface ChildNames {
   verticalPodAutoscaler: string;
   podDisruptionBudget: string;
   networkPolicy: string;
+  backupCronJob: string;
+  backupResourcesConfigMap: string;
 }
+
+/** The CronJob controller appends an 11-character suffix to Job names, which must stay <= 63. */
+const MAX_CRONJOB_NAME = 52;
 
 export function childNames(serviceName: string): ChildNames {
   return {
@@ -53,6 +58,8 @@ export function childNames(serviceName: string): ChildNames {
     verticalPodAutoscaler: serviceName,
     podDisruptionBudget: serviceName,
     networkPolicy: serviceName,
+    backupCronJob: boundedName(serviceName, "backup", MAX_CRONJOB_NAME),
+    backupResourcesConfigMap: `${serviceName}-backup-resources`,
   };
 }
 

@@ -33,6 +33,10 @@ export const MOUNT = {
   apiKeysDir: "/etc/vigil/api-keys",
   jwksDir: "/etc/vigil/jwks",
   tmp: "/tmp",
+  /** The backup PVC, in the backup Job. */
+  backupDestination: "/backups",
+  /** The service's resources (ConfigMap), saved with each backup. */
+  backupResources: "/etc/vigil/backup-resources",
 } as const;
 
 /** The ConfigMap key that holds the rendered Policy. */
@@ -67,3 +71,34 @@ export type ArtifactFailureReason = (typeof ARTIFACT_FAILURE_REASONS)[number];
 export type ArtifactTerminationMessage =
   | { reason: "ArtifactVerified"; sha256: string; message?: string }
   | { reason: ArtifactFailureReason; message: string };
+
+/** `vigil-runtime backup`: what the backup CronJob's container runs. */
+export const BACKUP_SUBCOMMAND = "backup";
+export const BACKUP_CONTAINER = "backup";
+
+/**
+ * Why `vigil-runtime backup` failed. Like fetch-model, the container writes one JSON line
+ * ({@link BackupTerminationMessage}) to its termination message; the operator turns it into
+ * the BackupSucceeded condition and status.lastBackup.
+ */
+export const BACKUP_FAILURE_REASONS = [
+  "DatabaseUnreachable",
+  "DumpFailed",
+  "DestinationUnwritable",
+  "BackupMisconfigured",
+] as const;
+export type BackupFailureReason = (typeof BACKUP_FAILURE_REASONS)[number];
+
+/** The termination message of the backup container, success or failure. */
+export type BackupTerminationMessage =
+  | {
+      reason: "BackupCompleted";
+      name: string;
+      size: number;
+      startedAt: string;
+      completedAt: string;
+      rows: number;
+      /** Set when the backup was written but removing expired ones failed. */
+      retentionError?: string;
+    }
+  | { reason: BackupFailureReason; message: string };

@@ -4,3 +4,4 @@ export { startRedis, type TestRedis } from "./redis.js";
 export { freePort, waitFor } from "./ports.js";
 export { MissingBinaryError } from "./binaries.js";
 export { testPython } from "./python.js";
+export { startS3, MissingS3ServerError, type TestS3 } from "./s3.js";

@@ -7,6 +7,8 @@
 import * as k8s from "@kubernetes/client-node";
 import { VerticalPodAutoscaler } from "@kubernetes-models/autoscaler/autoscaling.k8s.io/v1/VerticalPodAutoscaler";
 import { Deployment } from "kubernetes-models/apps/v1/Deployment";
+import { CronJob } from "kubernetes-models/batch/v1/CronJob";
+import { Job } from "kubernetes-models/batch/v1/Job";
 import { HorizontalPodAutoscaler } from "kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler";
 import { NetworkPolicy } from "kubernetes-models/networking.k8s.io/v1/NetworkPolicy";
 import { PodDisruptionBudget } from "kubernetes-models/policy/v1/PodDisruptionBudget";
@@ -35,6 +37,8 @@ const KINDS: Record<string, KindSchema> = {
     clientType: "V2HorizontalPodAutoscaler",
   },
   "networking.k8s.io/v1/NetworkPolicy": { model: NetworkPolicy, clientType: "V1NetworkPolicy" },
+  "batch/v1/CronJob": { model: CronJob, clientType: "V1CronJob" },
+  "batch/v1/Job": { model: Job, clientType: "V1Job" },
   // Not a client-node type: field names are checked at compile time through the
   // IVerticalPodAutoscaler type the builder returns.
   "autoscaling.k8s.io/v1/VerticalPodAutoscaler": { model: VerticalPodAutoscaler },
