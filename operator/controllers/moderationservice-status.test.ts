@@ -52,7 +52,7 @@ describe("computeServiceStatus", () => {
       replicas: 3,
       readyReplicas: 3,
       selector:
-        "app.kubernetes.io/name=vigil-runtime,app.kubernetes.io/instance=comments,moderation.vigil.dev/revision=7d9f",
+        "app.kubernetes.io/instance=comments,app.kubernetes.io/name=vigil-runtime,moderation.vigil.dev/revision=7d9f",
       endpoint: ENDPOINT,
       activeRevision: { name: "comments-7d9f", modelVersion: "3.1.0" },
     });
@@ -270,6 +270,7 @@ describe("transitionEvents", () => {
 describe("selectorString", () => {
   it("joins matchLabels as k=v pairs, and is undefined for no labels", () => {
     expect(selectorString({ a: "1", b: "2" })).toBe("a=1,b=2");
+    expect(selectorString({ b: "2", a: "1" })).toBe("a=1,b=2");
     expect(selectorString({})).toBeUndefined();
     expect(selectorString(undefined)).toBeUndefined();
   });

@@ -176,10 +176,15 @@ function warningConditions(
   return conditions;
 }
 
-/** `k=v,k=v`: the string form of a matchLabels selector, as /scale reports it. */
+/**
+ * `k=v,k=v` with the keys sorted: the string form of a matchLabels selector as /scale reports
+ * it (labels.SelectorFromSet). Sorted, so it does not depend on the order a server returns the
+ * map in (kube-apiserver sorts map keys; the emulator keeps insertion order).
+ */
 export function selectorString(matchLabels: Record<string, string> | undefined): string | undefined {
   if (!matchLabels || Object.keys(matchLabels).length === 0) return undefined;
   return Object.entries(matchLabels)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .map(([k, v]) => `${k}=${v}`)
     .join(",");
 }

@@ -1,6 +1,6 @@
 // Discovery documents (`/api`, `/apis`, `/api/v1`, `/apis/<g>`, `/apis/<g>/<v>`, `/version`)
 // built from the registry, in the shapes client libraries and kubectl parse.
-import { noSuchResource } from "./errors.js";
+import { noSuchGroup, noSuchResource } from "./errors.js";
 import type { ResourceRegistry } from "./registry.js";
 import type { ResourceType } from "./resource-type.js";
 
@@ -32,7 +32,7 @@ export function apiGroupList(registry: ResourceRegistry): object {
 
 export function apiGroup(registry: ResourceRegistry, group: string): object {
   const g = registry.groupVersions().find((x) => x.group === group);
-  if (!g) throw noSuchResource();
+  if (!g) throw noSuchGroup();
   return { kind: "APIGroup", apiVersion: "v1", ...groupDocument(g.group, g.versions) };
 }
 
@@ -70,7 +70,8 @@ function resourceEntries(t: ResourceType): object[] {
 
 export function apiResourceList(registry: ResourceRegistry, group: string, version: string): object {
   const types = registry.all().filter((t) => t.group === group && t.version === version);
-  if (types.length === 0) throw noSuchResource();
+  if (types.length === 0)
+    throw registry.groupVersions().some((g) => g.group === group) ? noSuchResource() : noSuchGroup();
   return {
     kind: "APIResourceList",
     apiVersion: "v1",

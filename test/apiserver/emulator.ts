@@ -18,6 +18,7 @@ import {
   ApiError,
   badRequest,
   methodNotAllowed,
+  noSuchGroup,
   noSuchResource,
   NoRouteError,
   toApiError,
@@ -233,7 +234,7 @@ export class ApiServerEmulator {
       if (info.kind === "discovery")
         this.send(res, 200, this.discovery(info.target, info.group, info.version));
       else if (info.kind === "resource") this.serve(info, url, req, res, body, record);
-      else throw noSuchResource();
+      else throw noSuchGroup();
     } catch (err) {
       const e = toApiError(err);
       if (e.code >= 500 && !(err instanceof ApiError)) console.error("api emulator request failed:", err);
@@ -273,7 +274,10 @@ export class ApiServerEmulator {
     record: RecordedRequest,
   ): void {
     const type = this.registry.byResource(info.group, info.version, info.resource);
-    if (!type) throw noSuchResource();
+    if (!type)
+      throw this.registry.groupVersions().some((g) => g.group === info.group)
+        ? noSuchResource()
+        : noSuchGroup();
     if (!type.namespaced && info.namespace !== undefined) throw noSuchResource();
     if (
       type.namespaced &&

@@ -165,10 +165,14 @@ export function toApiError(err: unknown): ApiError {
   return internalError(err instanceof Error ? err.message : String(err));
 }
 
+/** An unknown version, resource or subresource of a served group: a Status. */
+export function noSuchResource(): ApiError {
+  return new ApiError(404, "NotFound", "the server could not find the requested resource", {});
+}
+
 /**
- * A path the server does not serve (unknown group, version, resource or subresource). No route
- * matches it, so kube-apiserver's not-found handler answers Go's plain-text "404 page not
- * found", not a Status.
+ * A path outside every served group. No handler matches it, so kube-apiserver's not-found
+ * handler answers Go's plain-text "404 page not found", not a Status.
  */
 export class NoRouteError extends ApiError {
   constructor() {
@@ -176,6 +180,6 @@ export class NoRouteError extends ApiError {
   }
 }
 
-export function noSuchResource(): ApiError {
+export function noSuchGroup(): ApiError {
   return new NoRouteError();
 }

@@ -136,7 +136,11 @@ describe("discovery", () => {
     });
     // KubernetesObjectApi resolves kinds through discovery: it finds the new kind.
     const objects = KubernetesObjectApi.makeApiClient(c.kc);
-    const found = await objects.list("autoscaling.k8s.io/v1", "VerticalPodAutoscaler", "default");
+    // A just-established CRD's storage may still be initializing: kube-apiserver answers 429
+    // with Retry-After for a moment, and clients retry.
+    const found = await waitFor("the VPA list", () =>
+      objects.list("autoscaling.k8s.io/v1", "VerticalPodAutoscaler", "default"),
+    );
     expect(found.items).toBeDefined();
     if (existed) return; // A real cluster's own VPA stays.
     await ext.deleteCustomResourceDefinition({ name: crd.metadata.name });

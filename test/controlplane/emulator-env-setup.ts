@@ -2,3 +2,4 @@
 // VIGIL_TEST_KUBECONFIG is set for the "kube-apiserver" project in the same run.
 delete process.env.VIGIL_TEST_KUBECONFIG;
 delete process.env.VIGIL_TEST_SIMULATE_PODS;
+delete process.env.VIGIL_TEST_FRESH_CONTROL_PLANE;

@@ -5,3 +5,4 @@ import { inject } from "vitest";
 
 process.env.VIGIL_TEST_KUBECONFIG = inject("vigilTestKubeconfig");
 process.env.VIGIL_TEST_SIMULATE_PODS = inject("vigilTestSimulatePods") ? "1" : "0";
+process.env.VIGIL_TEST_FRESH_CONTROL_PLANE = inject("vigilTestFreshControlPlane") ? "1" : "0";

@@ -8,6 +8,8 @@ declare module "vitest" {
   export interface ProvidedContext {
     vigilTestKubeconfig: string;
     vigilTestSimulatePods: boolean;
+    /** True when global-setup started the control plane for this run (minutes old). */
+    vigilTestFreshControlPlane: boolean;
   }
 }
 
@@ -16,6 +18,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   if (external) {
     project.provide("vigilTestKubeconfig", external);
     project.provide("vigilTestSimulatePods", process.env.VIGIL_TEST_SIMULATE_PODS === "1");
+    project.provide("vigilTestFreshControlPlane", false);
     return async () => {};
   }
   const started = Date.now();
@@ -25,5 +28,6 @@ export default async function setup(project: TestProject): Promise<() => Promise
   );
   project.provide("vigilTestKubeconfig", controlPlane.kubeconfigPath);
   project.provide("vigilTestSimulatePods", true);
+  project.provide("vigilTestFreshControlPlane", true);
   return () => controlPlane.stop();
 }

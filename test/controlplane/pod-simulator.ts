@@ -42,7 +42,9 @@ export class PodSimulator implements WorkloadSimulator {
       const replicas = deployment.spec?.replicas ?? 1;
       const want = readyReplicas ?? replicas;
       const status = deployment.status ?? {};
+      const terminating = await this.finishTerminatingPods(namespace);
       const settled =
+        terminating === 0 &&
         (status.observedGeneration ?? 0) >= (deployment.metadata?.generation ?? 0) &&
         (status.updatedReplicas ?? 0) === replicas &&
         (status.readyReplicas ?? 0) >= want &&
@@ -60,6 +62,27 @@ export class PodSimulator implements WorkloadSimulator {
         );
       await new Promise((r) => setTimeout(r, 100));
     }
+  }
+
+  /**
+   * What a kubelet does for a deleted pod on its node once its containers stopped: removes it
+   * (grace period 0). Without this, pods a rollout scales away stay Terminating forever.
+   * Returns how many it found.
+   */
+  async finishTerminatingPods(namespace: string): Promise<number> {
+    const pods = await this.#core.listNamespacedPod({
+      namespace,
+      fieldSelector: `spec.nodeName=${SIMULATED_NODE}`,
+    });
+    const terminating = pods.items.filter((p) => p.metadata?.deletionTimestamp);
+    for (const pod of terminating) {
+      try {
+        await this.#core.deleteNamespacedPod({ name: pod.metadata!.name!, namespace, gracePeriodSeconds: 0 });
+      } catch (err) {
+        if ((err as { code?: number }).code !== 404) throw err;
+      }
+    }
+    return terminating.length;
   }
 
   /** Binds the pod to the simulated node (if unscheduled) and reports it Running and Ready. */

@@ -101,7 +101,7 @@ describe("ModerationService reconciliation", () => {
       expect(service.status).toMatchObject({
         replicas: 2,
         readyReplicas: 2,
-        selector: `app.kubernetes.io/name=vigil-runtime,app.kubernetes.io/instance=comments,moderation.vigil.dev/revision=${deployment.metadata?.labels?.["moderation.vigil.dev/revision"]}`,
+        selector: `app.kubernetes.io/instance=comments,app.kubernetes.io/name=vigil-runtime,moderation.vigil.dev/revision=${deployment.metadata?.labels?.["moderation.vigil.dev/revision"]}`,
       });
 
       const model = await waitForCondition(client(), Kinds.ModelDeployment, namespace, "toxicity", {
