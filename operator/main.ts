@@ -5,7 +5,7 @@
 import { existsSync } from "node:fs";
 import { KubeConfig } from "@kubernetes/client-node";
 import type { Logger } from "pino";
-import { parseOperatorOptions, type OperatorOptions } from "./cli.js";
+import { parseOperatorOptions, podNamespace, type OperatorOptions } from "./cli.js";
 import { controllers } from "./controllers/index.js";
 import { errorMessage } from "./core/errors.js";
 import { createLogger } from "./core/logging.js";
@@ -50,7 +50,7 @@ function buildManager(options: OperatorOptions, log: Logger): Manager {
         }
       : undefined,
     metricsBindAddress: options.metricsBindAddress,
-    settings: { runtimeImage: options.runtimeImage },
+    settings: { runtimeImage: options.runtimeImage, operatorNamespace: podNamespace() },
     log,
     metrics: new OperatorMetrics({ processMetrics: true }),
   });

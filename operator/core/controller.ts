@@ -21,6 +21,8 @@ import { WorkQueue } from "./workqueue.js";
 export interface ControllerSettings {
   /** Runtime image for ModerationServices that do not set spec.runtime.image. */
   runtimeImage: string;
+  /** Namespace the operator runs in: runtime NetworkPolicies admit it (the quality gate calls the preview). */
+  operatorNamespace?: string;
 }
 
 export interface ReconcileContext {

@@ -9,6 +9,8 @@ export interface DesiredOptions {
   clusterDomain?: string;
   /** Whether the autoscaling.k8s.io VerticalPodAutoscaler CRD is installed (discovery). */
   vpaAvailable: boolean;
+  /** Namespace of the operator, admitted to the runtime port (the quality gate calls the preview). */
+  operatorNamespace?: string;
   /** Size of the model artifact when known (e.g. from a HEAD request); scales the startup budget. */
   modelSizeBytes?: number;
 }
