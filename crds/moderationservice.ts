@@ -259,6 +259,18 @@ export const RolloutStatus = Type.Object(
         retry: Type.Optional(Type.String()),
       }),
     ),
+    artifact: Type.Optional(
+      Type.Object(
+        {
+          revision: Type.String(),
+          state: StringEnum(["Verified", "Failed"] as const),
+          sha256: Type.Optional(Type.String()),
+          reason: Type.Optional(Type.String()),
+          message: Type.Optional(Type.String()),
+        },
+        { description: "What fetch-model reported for the spec's revision (from its pods)." },
+      ),
+    ),
     failedRevisions: Type.Optional(Type.Array(Type.String(), { maxItems: 20 })),
     pinned: Type.Optional(
       Type.Boolean({ description: "True after `vigil rollback`: traffic differs from the spec's revision." }),

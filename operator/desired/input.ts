@@ -26,4 +26,10 @@ export interface DesiredInput {
    * revision a blue-green rollout is in progress: the spec's revision is the preview.
    */
   activeRevision?: string;
+  /**
+   * Replicas of the spec revision's Deployment as the rollout decided them; null leaves the
+   * field out (the HPA, or the operator through the scale subresource, owns the count).
+   * Undefined: the role's default (service replicas when active, previewReplicas in preview).
+   */
+  specReplicas?: number | null;
 }

@@ -13,6 +13,7 @@ import { lookupKind, Kinds, type ResourceKind } from "../../operator/core/kinds.
 import type { KubeClient, KubeObject } from "../../operator/core/kubeclient.js";
 import type { Manager } from "../../operator/core/manager.js";
 import { startTestCluster, type TestCluster } from "../apiserver/index.js";
+import { startPreviewRuntime, type PreviewRuntime } from "./preview-runtime.js";
 import { testManager, waitFor } from "./support.js";
 
 export const RUNTIME_IMAGE = "ghcr.io/vigil-dev/vigil-runtime:0.1.0";
@@ -244,17 +245,27 @@ export async function writesOfAnotherReconcile(
 export interface OperatorCluster {
   cluster: TestCluster;
   operator: OperatorUnderTest;
+  /** The real runtime every preview Service resolves to (the samples carry a quality gate). */
+  preview: PreviewRuntime;
 }
 
-/** One emulator (garbage collection on) and one operator per test file, torn down after it. */
-export function useOperatorCluster(): OperatorCluster {
+/**
+ * One emulator (garbage collection on), one preview runtime and one operator per test file,
+ * torn down after it.
+ */
+export function useOperatorCluster(options: ControllerOptions = {}): OperatorCluster {
   const env = {} as OperatorCluster;
   beforeAll(async () => {
     env.cluster = await startTestCluster({ garbageCollection: true });
-    env.operator = await startOperator(env.cluster);
+    env.preview = await startPreviewRuntime();
+    env.operator = await startOperator(env.cluster, {
+      resolvePreviewUrl: () => env.preview.url,
+      ...options,
+    });
   });
   afterAll(async () => {
     await env.operator?.stop();
+    await env.preview?.stop();
     await env.cluster?.close();
   });
   return env;

@@ -3,7 +3,6 @@
 // later asks (the reconcile requeues itself) pick up the result. Results live in memory only
 // until the reconcile records them in status.rollout.checks, so an operator that restarts
 // mid-run simply runs again instead of trusting half a run.
-import type { Clock } from "../../core/clock.js";
 import { gateKey, type GateError, type GateResult } from "./gate-result.js";
 import { GateUnavailableError, runQualityGate, type GateRun } from "./quality-gate.js";
 
@@ -28,7 +27,7 @@ interface Entry {
 
 export interface GateRunnerOptions {
   resolveUrl: PreviewUrlResolver;
-  clock: Clock;
+  clock: { now(): number };
   fetch?: typeof fetch;
   /** Called when a run ends, with the service's "namespace/name" (to requeue it at once). */
   onDone?: (serviceKey: string) => void;
@@ -47,20 +46,18 @@ export class QualityGateRunner {
     return this.#options.resolveUrl(namespace, previewServiceName);
   }
 
-  /**
-   * The finished result for this run, or the last error; starts the run when none is going.
-   * A failed attempt is retried on the next poll.
-   */
-  poll(
-    serviceKey: string,
-    run: Omit<GateRun, "url"> & { previewService: string; namespace: string },
-  ): GatePoll {
+  /** The finished result of this run, or why its last attempt could not complete. */
+  peek(serviceKey: string, revision: string, policyGeneration: number): GatePoll {
+    const entry = this.#entries.get(serviceKey);
+    if (entry?.key !== gateKey(revision, policyGeneration)) return {};
+    return { ...(entry.result && { result: entry.result }), ...(entry.error && { error: entry.error }) };
+  }
+
+  /** Starts the run unless it is going or done; a failed attempt is started again. */
+  start(serviceKey: string, run: Omit<GateRun, "url"> & { previewService: string; namespace: string }): void {
     const key = gateKey(run.revision, run.policyGeneration);
     const entry = this.#entries.get(serviceKey);
-    if (entry?.key === key) {
-      if (entry.result) return { result: entry.result };
-      if (entry.running) return entry.error ? { error: entry.error } : {};
-    }
+    if (entry?.key === key && (entry.running || entry.result)) return;
     const next: Entry = {
       key,
       running: true,
@@ -84,7 +81,15 @@ export class QualityGateRunner {
         this.#options.onDone?.(serviceKey);
       },
     );
-    return next.error ? { error: next.error } : {};
+  }
+
+  /** Records an attempt that could not even start (no samples). */
+  fail(serviceKey: string, error: GateError): void {
+    this.#entries.set(serviceKey, {
+      key: gateKey(error.revision, error.policyGeneration),
+      running: false,
+      error,
+    });
   }
 
   /** Forgets a service's run (its result is in status now, or the service is gone). */

@@ -530,15 +530,32 @@ describe("decideRollout: manual rollback after a promotion", () => {
 });
 
 describe("decideRollout: resuming", () => {
-  it("trusts the active Service's selector over a status write that was lost", () => {
+  it("follows status over a selector not yet switched (status is recorded before the children change)", () => {
     const d = decideRollout(
       input({
-        service: service({ phase: "Promoting", activeRevision: OLD, previewRevision: NEW }),
-        selected: NEW,
+        service: service({
+          phase: "Active",
+          activeRevision: NEW,
+          previousRevision: OLD,
+          promotedAt: "2026-01-15T12:00:00Z",
+        }),
+        selected: OLD,
         deployments: [revision(OLD, 2), revision(NEW, 2)],
       }),
     );
     expect(d.status).toMatchObject({ phase: "Active", activeRevision: NEW });
+    expect(d.activeHash).toBe(NEW);
+    expect(d.events).toEqual([]);
+  });
+
+  it("falls back to the selector when status names no revision that exists", () => {
+    const d = decideRollout(
+      input({
+        service: service({ phase: "Active", activeRevision: "gone" }),
+        selected: NEW,
+        deployments: [revision(NEW, 2)],
+      }),
+    );
     expect(d.activeHash).toBe(NEW);
   });
 

@@ -157,13 +157,14 @@ export function decideRollout(input: RolloutInput): RolloutDecision {
   const size = servingSize(input);
   const autoscaled = input.autoscaling !== undefined;
 
-  // What serves: the active Service's selector is written only for verified revisions, so it is
-  // the truth even when the status write after a switch was lost.
+  // What serves: status is written before the children act on it (under the optimistic lock),
+  // so status.rollout.activeRevision leads the active Service's selector. The selector counts
+  // when status has none (an operator that took over a service rolled out before).
   const exists = (hash: string | undefined) => hash !== undefined && (byHash.has(hash) || hash === specHash);
-  const served = exists(input.selected)
-    ? input.selected
-    : exists(previous?.activeRevision)
-      ? previous?.activeRevision
+  const served = exists(previous?.activeRevision)
+    ? previous?.activeRevision
+    : exists(input.selected)
+      ? input.selected
       : undefined;
 
   const retry = pendingRequest(annotations, handled, "retry");
