@@ -13,7 +13,6 @@ import {
   conditionOf,
   convergedSamples,
   quiesce,
-  readOptional,
   revisionDeployments,
   waitForCondition,
   type WithStatus,
