@@ -114,7 +114,19 @@ async function classifyOne(
   };
 }
 
+/**
+ * Runs the golden set; a run that met the pass rate and failed only on latency is measured
+ * once more (a preview's first requests warm its caches, and a neighbour's burst can land on
+ * one short run), so a latency failure stands only when it repeats.
+ */
 export async function runQualityGate(run: GateRun, env: GateEnvironment): Promise<GateResult> {
+  const first = await measureOnce(run, env);
+  const total = Math.max(1, first.passed + first.failed);
+  const latencyOnly = first.verdict === "Failed" && first.passed / total >= run.minPassRate;
+  return latencyOnly ? measureOnce(run, env) : first;
+}
+
+async function measureOnce(run: GateRun, env: GateEnvironment): Promise<GateResult> {
   const concurrency = Math.max(1, run.concurrency ?? GATE_DEFAULTS.concurrency);
   const latencies: number[] = [];
   const failures: GateFailure[] = [];
