@@ -195,11 +195,7 @@ export async function convergedSamples(
   await applySamples(client, namespace, files);
   const deployment = await waitForRevision(client, namespace, service);
   if (cluster.emulator) {
-    cluster.emulator.simulate.setDeploymentReady(namespace, deployment.metadata?.name ?? "");
-    await waitForCondition(client, Kinds.ModerationService, namespace, service, {
-      type: "Ready",
-      status: "True",
-    });
+    await simulateUntilActive(cluster, client, namespace, service);
   } else {
     await waitFor(async () => {
       const svc = await client.get<WithStatus>(Kinds.ModerationService, service, namespace);
@@ -207,6 +203,40 @@ export async function convergedSamples(
     });
   }
   return client.get<LiveDeployment>(Kinds.Deployment, deployment.metadata?.name ?? "", namespace);
+}
+
+/**
+ * Emulator only: plays the Deployment controller and kubelet for a service's spec revision
+ * (every poll marks its current spec ready) until the rollout is Active, through the preview
+ * size, the quality gate and the promotion's scale-up.
+ */
+export async function simulateUntilActive(
+  cluster: TestCluster,
+  client: KubeClient,
+  namespace: string,
+  service: string,
+): Promise<WithStatus> {
+  const emulator = cluster.emulator;
+  if (!emulator) throw new Error("simulateUntilActive needs the emulator");
+  return waitFor(
+    async () => {
+      const svc = await client.get<WithStatus>(Kinds.ModerationService, service, namespace);
+      const rollout = svc.status?.rollout as
+        { phase?: string; previewRevision?: string; activeRevision?: string } | undefined;
+      if (rollout?.phase === "Active" && conditionOf(svc, "Ready")?.status === "True") return svc;
+      for (const hash of [rollout?.previewRevision, rollout?.activeRevision]) {
+        const name = `${service}-${hash}`;
+        if (hash && (await readOptional(client, Kinds.Deployment, namespace, name))) {
+          emulator.simulate.setDeploymentReady(namespace, name);
+        }
+      }
+      return undefined;
+    },
+    {
+      message: `ModerationService ${service} to roll out`,
+      timeoutMs: 30_000,
+    },
+  );
 }
 
 /** Writes the operator has sent, from its own request metrics (works on a real cluster too). */

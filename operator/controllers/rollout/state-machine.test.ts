@@ -277,6 +277,22 @@ describe("decideRollout: the first rollout", () => {
     expect(active.activeHash).toBe(NEW);
   });
 
+  it("promotes once verified even without autoPromotion: nothing serves, waiting protects nothing", () => {
+    const strategy = { ...STRATEGY, autoPromotion: false, autoPromotionSeconds: 600 };
+    const verifying = decideRollout(
+      first({
+        strategy,
+        service: after(decideRollout(first({ strategy }))),
+        deployments: [revision(NEW, 2)],
+      }),
+    );
+    const d = decideRollout(
+      first({ strategy, service: after(verifying), deployments: [revision(NEW, 2)], gate: passed() }),
+    );
+    expect(d.status.phase).toBe("Active");
+    expect(d.activeHash).toBe(NEW);
+  });
+
   it("ends in Failed, not RolledBack, with the gate's failures", () => {
     const verifying = decideRollout(
       first({ service: after(decideRollout(first())), deployments: [revision(NEW, 2)] }),

@@ -355,7 +355,10 @@ export function decideRollout(input: RolloutInput): RolloutDecision {
       step.replicas[specHash] = previewSize;
       const promote = pendingRequest(annotations, handled, "promote");
       const autoAt = step.phaseSince + strategy.autoPromotionSeconds * 1000;
-      if (promote) {
+      if (!served) {
+        // A first rollout has nothing to protect by waiting: it was verified, nothing serves yet.
+        step.enter("Promoting", now, `promoting revision ${specHash}: the first revision of this service`);
+      } else if (promote) {
         handled.promote = promote;
         step.enter(
           "Promoting",
