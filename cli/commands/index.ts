@@ -1,5 +1,11 @@
 // Every `vigil` subcommand, one file each; add a new one here.
 import type { Command } from "commander";
+import { registerRolloutActions } from "./rollout-actions.js";
+import { registerStatus } from "./status.js";
 import { registerVersion } from "./version.js";
 
-export const commands: ReadonlyArray<(program: Command) => void> = [registerVersion];
+export const commands: ReadonlyArray<(program: Command) => void> = [
+  registerVersion,
+  registerStatus,
+  registerRolloutActions,
+];
