@@ -191,6 +191,8 @@ export function decideRollout(input: RolloutInput): RolloutDecision {
 
   const steadyPhase: RolloutPhase = previous?.phase ?? (served === specHash ? "Active" : "Deploying");
   const step = new Step(steadyPhase, parseTime(previous?.phaseSince) ?? now);
+  // A phase that does not change keeps saying why it is what it is.
+  step.message = previous?.message ?? "";
 
   const fail = (failure: RolloutFailure) => {
     failed.add(specHash);
