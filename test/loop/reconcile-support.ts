@@ -37,7 +37,10 @@ export async function startOperator(
 ): Promise<OperatorUnderTest> {
   // A short discovery TTL lets a test install the VPA CRD and see it picked up quickly.
   const definitions = createControllers({ vpaDiscoveryTtlMs: 200, ...options });
-  const manager = testManager(cluster.kubeConfig, { settings: { runtimeImage: RUNTIME_IMAGE } });
+  const manager = testManager(cluster.kubeConfig, {
+    settings: { runtimeImage: RUNTIME_IMAGE },
+    ...(options.clock && { clock: options.clock }),
+  });
   const reconciles = new Map<string, number>();
   let running = 0;
   const controllers = new Map<string, Controller>();
