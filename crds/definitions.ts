@@ -47,6 +47,7 @@ export const MODERATION_SERVICE: KindDefinition = {
     { name: "Ready", type: "string", jsonPath: `${condition("Ready")}.status` },
     { name: "Model", type: "string", jsonPath: ".spec.modelRef.name" },
     { name: "Version", type: "string", jsonPath: ".status.activeRevision.modelVersion" },
+    { name: "Phase", type: "string", jsonPath: ".status.rollout.phase" },
     { name: "Replicas", type: "integer", jsonPath: ".status.readyReplicas" },
     { name: "Policy", type: "string", jsonPath: ".spec.policyRef.name", priority: 1 },
     { name: "Endpoint", type: "string", jsonPath: ".status.endpoint", priority: 1 },

@@ -228,6 +228,92 @@ export const ModerationServiceSpec = withRules(
 );
 export type ModerationServiceSpec = Static<typeof ModerationServiceSpec>;
 
+export const ROLLOUT_PHASES = [
+  "Deploying",
+  "Verifying",
+  "AwaitingPromotion",
+  "Promoting",
+  "Active",
+  "RolledBack",
+  "Failed",
+] as const;
+export type RolloutPhase = (typeof ROLLOUT_PHASES)[number];
+
+export const GateFailure = Type.Object({
+  text: Type.String({ description: "The sample text, truncated." }),
+  expected: Type.String(),
+  got: Type.String(),
+});
+
+export const RolloutChecks = Type.Object(
+  {
+    passed: Type.Integer(),
+    failed: Type.Integer(),
+    p95LatencyMs: Type.Optional(Type.Number()),
+    failures: Type.Optional(Type.Array(GateFailure, { maxItems: 20 })),
+    ranAt: Type.Optional(Type.String({ format: "date-time" })),
+    revision: Type.String({ description: "Revision hash the gate ran against." }),
+    policyGeneration: Type.Integer({ description: "Policy generation the gate ran under." }),
+    verdict: Type.Optional(StringEnum(["Passed", "Failed"] as const)),
+    message: Type.Optional(Type.String()),
+  },
+  { description: "The quality gate's last complete run." },
+);
+export type RolloutChecks = Static<typeof RolloutChecks>;
+
+export const RolloutStatus = Type.Object(
+  {
+    phase: StringEnum(ROLLOUT_PHASES),
+    activeRevision: Type.Optional(
+      Type.String({ description: "Revision hash the active Service selects (verified)." }),
+    ),
+    previewRevision: Type.Optional(Type.String({ description: "Revision hash being rolled out." })),
+    previousRevision: Type.Optional(
+      Type.String({ description: "Revision that served before the last promotion (kept for rollback)." }),
+    ),
+    startedAt: Type.Optional(Type.String({ format: "date-time" })),
+    phaseSince: Type.Optional(Type.String({ format: "date-time" })),
+    promotedAt: Type.Optional(Type.String({ format: "date-time" })),
+    message: Type.Optional(Type.String()),
+    checks: Type.Optional(RolloutChecks),
+    rollback: Type.Optional(
+      Type.Object({
+        from: Type.String(),
+        to: Type.String(),
+        reason: Type.String(),
+        message: Type.Optional(Type.String()),
+        at: Type.String({ format: "date-time" }),
+      }),
+    ),
+    handled: Type.Optional(
+      Type.Object({
+        promote: Type.Optional(Type.String()),
+        abort: Type.Optional(Type.String()),
+        rollback: Type.Optional(Type.String()),
+        retry: Type.Optional(Type.String()),
+      }),
+    ),
+    artifact: Type.Optional(
+      Type.Object(
+        {
+          revision: Type.String(),
+          state: StringEnum(["Verified", "Failed"] as const),
+          sha256: Type.Optional(Type.String()),
+          reason: Type.Optional(Type.String()),
+          message: Type.Optional(Type.String()),
+        },
+        { description: "What fetch-model reported for the spec's revision (from its pods)." },
+      ),
+    ),
+    failedRevisions: Type.Optional(Type.Array(Type.String(), { maxItems: 20 })),
+    pinned: Type.Optional(
+      Type.Boolean({ description: "True after `vigil rollback`: traffic differs from the spec's revision." }),
+    ),
+  },
+  { description: "The blue-green rollout of the ModelDeployment's revisions in this service." },
+);
+export type RolloutStatus = Static<typeof RolloutStatus>;
+
 export const ModerationServiceStatus = Type.Object({
   observedGeneration: Type.Optional(Type.Integer()),
   conditions: Type.Optional(Conditions),
@@ -238,6 +324,7 @@ export const ModerationServiceStatus = Type.Object({
   previewEndpoint: Type.Optional(Type.String()),
   activeRevision: Type.Optional(Type.Object({ name: Type.String(), modelVersion: Type.String() })),
   policy: Type.Optional(Type.Object({ generation: Type.Integer(), appliedReplicas: Type.Integer() })),
+  rollout: Type.Optional(RolloutStatus),
   lastBackup: Type.Optional(
     Type.Object({
       name: Type.String({ description: "The backup Job." }),

@@ -82,8 +82,8 @@ function parseName(text: string): string {
   return text;
 }
 
-/** The namespace this pod runs in, for the default Lease namespace. */
-function podNamespace(): string {
+/** The namespace this pod runs in, for the default Lease namespace and the runtime NetworkPolicy. */
+export function podNamespace(): string {
   if (process.env.POD_NAMESPACE) return process.env.POD_NAMESPACE;
   if (existsSync(SERVICE_ACCOUNT_NAMESPACE)) return readFileSync(SERVICE_ACCOUNT_NAMESPACE, "utf8").trim();
   return "default";

@@ -7,7 +7,7 @@ import { homedir } from "node:os";
 import { delimiter, join } from "node:path";
 import { KubeConfig } from "@kubernetes/client-node";
 import type { Logger } from "pino";
-import { parseOperatorOptions, type OperatorOptions } from "./cli.js";
+import { parseOperatorOptions, podNamespace, type OperatorOptions } from "./cli.js";
 import { controllers } from "./controllers/index.js";
 import { errorMessage } from "./core/errors.js";
 import { createLogger } from "./core/logging.js";
@@ -60,7 +60,7 @@ function buildManager(options: OperatorOptions, log: Logger): Manager {
         }
       : undefined,
     metricsBindAddress: options.metricsBindAddress,
-    settings: { runtimeImage: options.runtimeImage },
+    settings: { runtimeImage: options.runtimeImage, operatorNamespace: podNamespace() },
     log,
     metrics: new OperatorMetrics({ processMetrics: true }),
   });

@@ -3,6 +3,8 @@ import type { Command } from "commander";
 import { registerBackup } from "./backup.js";
 import { registerBackups } from "./backups.js";
 import { registerRestore } from "./restore.js";
+import { registerRolloutActions } from "./rollout-actions.js";
+import { registerStatus } from "./status.js";
 import { registerVersion } from "./version.js";
 
 export const commands: ReadonlyArray<(program: Command) => void> = [
@@ -10,4 +12,6 @@ export const commands: ReadonlyArray<(program: Command) => void> = [
   registerBackup,
   registerRestore,
   registerBackups,
+  registerStatus,
+  registerRolloutActions,
 ];

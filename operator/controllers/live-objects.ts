@@ -30,6 +30,11 @@ export interface LiveDeployment extends KubeObject {
   };
 }
 
+export interface LiveHorizontalPodAutoscaler extends KubeObject {
+  spec?: { minReplicas?: number; scaleTargetRef?: { name?: string } };
+  status?: { currentReplicas?: number };
+}
+
 export interface LiveService extends KubeObject {
   spec?: { selector?: Record<string, string> };
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { ModerationServiceStatus } from "../../crds/index.js";
 import { formatTime } from "../core/conditions.js";
 import { minimalInput } from "../desired/fixtures.js";
-import type { LiveModelDeployment } from "./live-objects.js";
+import type { LiveModelDeployment, LiveModerationService } from "./live-objects.js";
 import { computeModelStatus, servedRevision } from "./modeldeployment-status.js";
 import { condition, EARLIER, moderationService, NOW } from "./testing/objects.js";
 
@@ -121,5 +121,93 @@ describe("servedRevision", () => {
     });
     expect(servedRevision(foreign)).toBeUndefined();
     expect(servedRevision(user("forum", undefined, false))).toBeUndefined();
+  });
+});
+
+describe("computeModelStatus: blue-green rollouts", () => {
+  const rolloutUser = (
+    name: string,
+    rollout: NonNullable<LiveModerationService["status"]>["rollout"],
+    degraded?: string,
+  ) =>
+    moderationService(name, {
+      status: {
+        rollout,
+        conditions: degraded ? [condition("Degraded", "True", degraded)] : [],
+      },
+    });
+
+  it("takes the least advanced phase of the services rolling the spec revision out", () => {
+    const status = computeModelStatus({
+      model: model(),
+      specHash: "bbbbbbbbbb",
+      users: [
+        rolloutUser("a", { phase: "Promoting", activeRevision: "aaaaaaaaaa", previewRevision: "bbbbbbbbbb" }),
+        rolloutUser("b", { phase: "Verifying", activeRevision: "aaaaaaaaaa", previewRevision: "bbbbbbbbbb" }),
+      ],
+      now: NOW,
+    });
+    expect(status.phase).toBe("Verifying");
+  });
+
+  it("is RolledBack and Degraded with the service's reason, and ArtifactVerified=False with fetch-model's", () => {
+    const status = computeModelStatus({
+      model: model(),
+      specHash: "bbbbbbbbbb",
+      users: [
+        rolloutUser(
+          "a",
+          {
+            phase: "RolledBack",
+            activeRevision: "aaaaaaaaaa",
+            failedRevisions: ["bbbbbbbbbb"],
+            rollback: {
+              from: "bbbbbbbbbb",
+              to: "aaaaaaaaaa",
+              reason: "ArtifactChecksumMismatch",
+              at: "2026-01-15T12:00:00Z",
+            },
+            artifact: {
+              revision: "bbbbbbbbbb",
+              state: "Failed",
+              reason: "ArtifactChecksumMismatch",
+              message: "sha256 differs",
+            },
+          },
+          "ArtifactChecksumMismatch",
+        ),
+        rolloutUser("b", { phase: "Active", activeRevision: "bbbbbbbbbb" }),
+      ],
+      now: NOW,
+    });
+    expect(status.phase).toBe("RolledBack");
+    const byType = new Map(status.conditions?.map((c) => [c.type, c]));
+    expect(byType.get("Degraded")).toMatchObject({ status: "True", reason: "ArtifactChecksumMismatch" });
+    expect(byType.get("Progressing")).toMatchObject({ status: "False", reason: "RolledBack" });
+    expect(byType.get("ArtifactVerified")).toMatchObject({
+      status: "False",
+      reason: "ArtifactChecksumMismatch",
+      message: "sha256 differs",
+    });
+  });
+
+  it("says ArtifactVerified=True with the digest fetch-model verified", () => {
+    const status = computeModelStatus({
+      model: model(),
+      specHash: "bbbbbbbbbb",
+      users: [
+        rolloutUser("a", {
+          phase: "Verifying",
+          previewRevision: "bbbbbbbbbb",
+          artifact: { revision: "bbbbbbbbbb", state: "Verified", sha256: "9f86d0" },
+        }),
+      ],
+      now: NOW,
+    });
+    expect(status.conditions?.find((c) => c.type === "ArtifactVerified")).toMatchObject({
+      status: "True",
+      reason: "ArtifactVerified",
+      message: "sha256 9f86d0",
+    });
   });
 });

@@ -10,7 +10,12 @@ import { revisionName } from "../desired/index.js";
 import type { LiveModelDeployment, LiveModerationService } from "./live-objects.js";
 import { SERVICE_CONDITION, SERVICE_REASON } from "./moderationservice-status.js";
 
-export const MODEL_CONDITION = { ready: "Ready", progressing: "Progressing", degraded: "Degraded" } as const;
+export const MODEL_CONDITION = {
+  ready: "Ready",
+  progressing: "Progressing",
+  degraded: "Degraded",
+  artifactVerified: "ArtifactVerified",
+} as const;
 
 export const MODEL_REASON = {
   notReferenced: "NotReferenced",
@@ -60,12 +65,60 @@ function pickActive(served: readonly Served[], previousHash: string | undefined)
   return candidates.find((s) => s.hash === previousHash) ?? candidates[0];
 }
 
+/** Least advanced first: a summary over several services shows the one that needs attention. */
+const PHASE_ORDER: readonly ModelPhase[] = [
+  "Failed",
+  "RolledBack",
+  "Deploying",
+  "Verifying",
+  "AwaitingPromotion",
+  "Promoting",
+  "Active",
+];
+
+/** A service's rollout phase for this model's current spec revision. */
+function userPhase(user: LiveModerationService, specHash: string): ModelPhase {
+  const rollout = user.status?.rollout;
+  const concerns =
+    rollout &&
+    (rollout.previewRevision === specHash ||
+      rollout.activeRevision === specHash ||
+      rollout.failedRevisions?.includes(specHash));
+  if (rollout && concerns) {
+    if (rollout.phase === "Active") return readyOnCurrentGeneration(user) ? "Active" : "Deploying";
+    return rollout.phase;
+  }
+  // No rollout status (yet) for this revision: Active only once it serves and is Ready.
+  return servedRevision(user)?.hash === specHash && readyOnCurrentGeneration(user) ? "Active" : "Deploying";
+}
+
 function phaseOf(input: ModelStatusInput): ModelPhase {
   if (input.users.length === 0) return "Pending";
-  const done = input.users.every(
-    (u) => servedRevision(u)?.hash === input.specHash && readyOnCurrentGeneration(u),
-  );
-  return done ? "Active" : "Deploying";
+  const phases = input.users.map((u) => userPhase(u, input.specHash));
+  return PHASE_ORDER.find((p) => phases.includes(p)) ?? "Deploying";
+}
+
+/** ArtifactVerified from what the services' fetch-model containers reported for the spec revision. */
+function artifactCondition(
+  users: readonly LiveModerationService[],
+  specHash: string,
+): Omit<Condition, "type" | "lastTransitionTime" | "observedGeneration"> | undefined {
+  const reports = users
+    .map((u) => u.status?.rollout?.artifact)
+    .filter((a): a is NonNullable<typeof a> => a?.revision === specHash);
+  const failed = reports.find((a) => a.state === "Failed");
+  if (failed) {
+    return { status: "False", reason: failed.reason ?? "ArtifactInvalid", message: failed.message ?? "" };
+  }
+  const verified = reports.find((a) => a.state === "Verified");
+  if (verified) {
+    return {
+      status: "True",
+      reason: "ArtifactVerified",
+      message: verified.sha256 ? `sha256 ${verified.sha256}` : "fetch-model verified the artifact",
+    };
+  }
+  return undefined;
 }
 
 export function computeModelStatus(input: ModelStatusInput): ModelDeploymentStatus {
@@ -91,11 +144,15 @@ export function computeModelStatus(input: ModelStatusInput): ModelDeploymentStat
   const previewRevision =
     active && active.hash !== specHash ? { hash: specHash, version: model.spec.model.version } : undefined;
 
-  const stalled = sortedUsers.filter(
-    (u) =>
-      findCondition(u.status?.conditions, SERVICE_CONDITION.degraded)?.reason ===
-      SERVICE_REASON.progressDeadlineExceeded,
-  );
+  // A service Degraded by this model: a stalled Deployment, or a rollout of it rolled back.
+  const stalled = sortedUsers.filter((u) => {
+    const degraded = findCondition(u.status?.conditions, SERVICE_CONDITION.degraded);
+    if (degraded?.status !== "True") return false;
+    return (
+      degraded.reason === SERVICE_REASON.progressDeadlineExceeded ||
+      u.status?.rollout?.rollback?.from === specHash
+    );
+  });
   const waiting = sortedUsers
     .filter((u) => servedRevision(u)?.hash !== specHash || !readyOnCurrentGeneration(u))
     .map((u) => u.metadata?.name ?? "");
@@ -110,31 +167,43 @@ export function computeModelStatus(input: ModelStatusInput): ModelDeploymentStat
     const message = `revision ${specHash} (${model.spec.model.version}) serves ${names.join(", ")}`;
     ready = { status: "True", reason: MODEL_REASON.serving, message };
     progressing = { status: "False", reason: MODEL_REASON.rolloutComplete, message };
+  } else if (phase === "RolledBack" || phase === "Failed") {
+    const message =
+      `revision ${specHash} (${model.spec.model.version}) was rolled back in ${waiting.join(", ")}; ` +
+      "revert the spec in git, or fix the model and change its version";
+    ready = { status: "False", reason: phase, message };
+    progressing = { status: "False", reason: phase, message };
   } else {
     const message = `revision ${specHash} (${model.spec.model.version}) is not yet serving and Ready in ${waiting.join(", ")}`;
     ready = { status: "False", reason: MODEL_REASON.deploying, message };
     progressing = { status: "True", reason: MODEL_REASON.deploying, message };
   }
-  const degraded =
-    stalled.length > 0
-      ? {
-          status: "True" as const,
-          reason: MODEL_REASON.progressDeadlineExceeded,
-          message: stalled
-            .map(
-              (u) =>
-                `ModerationService ${u.metadata?.name ?? ""}: ${findCondition(u.status?.conditions, SERVICE_CONDITION.degraded)?.message ?? ""}`,
-            )
-            .join("; "),
-        }
-      : { status: "False" as const, reason: MODEL_REASON.asExpected, message: "" };
+  const firstStalled = stalled[0];
+  const degraded = firstStalled
+    ? {
+        status: "True" as const,
+        reason:
+          findCondition(firstStalled.status?.conditions, SERVICE_CONDITION.degraded)?.reason ??
+          MODEL_REASON.progressDeadlineExceeded,
+        message: stalled
+          .map(
+            (u) =>
+              `ModerationService ${u.metadata?.name ?? ""}: ${findCondition(u.status?.conditions, SERVICE_CONDITION.degraded)?.message ?? ""}`,
+          )
+          .join("; "),
+      }
+    : { status: "False" as const, reason: MODEL_REASON.asExpected, message: "" };
 
+  const artifact = artifactCondition(sortedUsers, specHash);
   const conditions = setConditions(
     previous.conditions,
     [
       { type: MODEL_CONDITION.ready, ...ready, observedGeneration: generation },
       { type: MODEL_CONDITION.progressing, ...progressing, observedGeneration: generation },
       { type: MODEL_CONDITION.degraded, ...degraded, observedGeneration: generation },
+      ...(artifact
+        ? [{ type: MODEL_CONDITION.artifactVerified, ...artifact, observedGeneration: generation }]
+        : []),
     ],
     now,
   );

@@ -1,8 +1,11 @@
-// Converging the children of one ModerationService: observe the revision Deployments and the
-// active Service, decide which revision serves, build every desired child (pure builders),
-// server-side apply each one, then remove children of ours that are no longer desired: the HPA
-// when autoscaling is switched off, the VPA when it is no longer asked for, and revision
-// Deployments that neither serve nor are the spec's revision.
+// Converging the children of one ModerationService: observe the revision Deployments, their
+// pods, the Services and the HPA; build every desired child (pure builders) for the revision
+// plan the rollout decided (operator/controllers/rollout/), server-side apply each one in
+// order (so the active Service switches before the HPA and VPA retarget), scale the retained
+// revisions through the scale subresource (they were built from an older ModelDeployment spec
+// that is no longer known), then remove children of ours that are no longer desired: the HPA
+// when autoscaling is switched off, the VPA when it is no longer asked for, and revisions past
+// the history limit.
 import { applyObject } from "../core/apply.js";
 import type { ReconcileContext } from "../core/controller.js";
 import { isNotFound } from "../core/errors.js";
@@ -20,6 +23,7 @@ import {
   type DesiredWarning,
 } from "../desired/index.js";
 import type {
+  LiveHorizontalPodAutoscaler,
   LiveDeployment,
   LiveModelDeployment,
   LiveModerationService,
@@ -27,7 +31,11 @@ import type {
   LiveService,
 } from "./live-objects.js";
 import { SERVICE_REASON, type Problem } from "./moderationservice-status.js";
-import { planRevisions, revisionOfDeployment, type RevisionPlan } from "./revisions.js";
+import type { V1Pod } from "@kubernetes/client-node";
+import { ContentType } from "../core/kubeclient.js";
+import { LABEL } from "../desired/index.js";
+import { revisionOfDeployment } from "./revisions.js";
+import type { RolloutDecision } from "./rollout/state-machine.js";
 import type { VerticalPodAutoscalerDiscovery } from "./vpa-discovery.js";
 
 /** What exists now: the revision Deployments we control and the active Service, if ours. */
@@ -35,6 +43,10 @@ export interface ObservedChildren {
   deployments: LiveDeployment[];
   activeService?: LiveService;
   previewService?: LiveService;
+  /** The HPA, when ours: its bounds and current size make the serving size. */
+  horizontalPodAutoscaler?: LiveHorizontalPodAutoscaler;
+  /** Runtime pods of this service, every revision. */
+  pods: V1Pod[];
 }
 
 export function observeChildren(ctx: ReconcileContext, service: LiveModerationService): ObservedChildren {
@@ -42,7 +54,8 @@ export function observeChildren(ctx: ReconcileContext, service: LiveModerationSe
   const namespace = service.metadata?.namespace;
   const names = childNames(service.metadata?.name ?? "");
   const services = ctx.cache<LiveService>(Kinds.Service);
-  const ours = (obj: LiveService | undefined) => (obj && isControlledBy(obj, uid) ? obj : undefined);
+  const ours = <T extends KubeObject>(obj: T | undefined) =>
+    obj && isControlledBy(obj, uid) ? obj : undefined;
   return {
     deployments: ctx
       .cache<LiveDeployment>(Kinds.Deployment)
@@ -50,12 +63,26 @@ export function observeChildren(ctx: ReconcileContext, service: LiveModerationSe
       .filter((d) => isControlledBy(d, uid)),
     activeService: ours(services.get(names.activeService, namespace)),
     previewService: ours(services.get(names.previewService, namespace)),
+    horizontalPodAutoscaler: ours(
+      ctx
+        .cache<LiveHorizontalPodAutoscaler>(Kinds.HorizontalPodAutoscaler)
+        .get(names.horizontalPodAutoscaler, namespace),
+    ),
+    pods: ctx
+      .cache<KubeObject>(Kinds.Pod)
+      .list(namespace)
+      .filter((p) => p.metadata?.labels?.[LABEL.instance] === service.metadata?.name) as V1Pod[],
   };
+}
+
+/** Pods of one revision. */
+export function podsOf(observed: ObservedChildren, hash: string): V1Pod[] {
+  return observed.pods.filter((p) => p.metadata?.labels?.[LABEL.revision] === hash);
 }
 
 /** A change of children worth an Event. */
 export interface ChildAction {
-  reason: "RevisionCreated" | "RevisionPromoted" | "RevisionDeleted" | "ChildDeleted";
+  reason: "RevisionCreated" | "RevisionScaled" | "RevisionDeleted" | "ChildDeleted";
   message: string;
 }
 
@@ -64,7 +91,6 @@ export interface Convergence {
   problems: Problem[];
   /** Undefined when the children could not be built. */
   warnings?: DesiredWarning[];
-  plan?: RevisionPlan;
   /** Owned revision Deployments after this reconcile (freshest copies). */
   deployments: LiveDeployment[];
   endpoint?: string;
@@ -114,6 +140,7 @@ export async function convergeChildren(
   refs: { service: LiveModerationService; model: LiveModelDeployment; policy: LivePolicy },
   observed: ObservedChildren,
   options: ConvergeOptions,
+  decision: RolloutDecision,
 ): Promise<Convergence> {
   const { service, model, policy } = refs;
   const uid = service.metadata?.uid ?? "";
@@ -121,11 +148,8 @@ export async function convergeChildren(
   const names = childNames(service.metadata?.name ?? "");
   const vpaServed = await options.vpa.isServed(ctx.client, ctx.clock);
   const specHash = revisionHash(model);
-  const plan = planRevisions({
-    specHash,
-    activeService: observed.activeService,
-    deployments: observed.deployments,
-  });
+  const autoscaled = service.spec.autoscaling !== undefined;
+  const specReplicas = decision.replicas[specHash];
   const input: DesiredInput = {
     service,
     model,
@@ -134,15 +158,26 @@ export async function convergeChildren(
       runtimeImage: ctx.settings.runtimeImage,
       vpaAvailable: vpaServed,
       ...(options.clusterDomain && { clusterDomain: options.clusterDomain }),
+      ...(ctx.settings.operatorNamespace && { operatorNamespace: ctx.settings.operatorNamespace }),
     },
-    activeRevision: plan.activeHash,
+    activeRevision: decision.activeHash ?? specHash,
+    // With an HPA the count is never in the applied object: dropping it later (when the HPA
+    // takes over) would reset it to 1. The scale subresource sets it instead (below).
+    ...(autoscaled ? { specReplicas: null } : specReplicas !== undefined && { specReplicas }),
   };
 
   let children: KubeObject[];
   let warnings: DesiredWarning[];
   let endpoints: { endpoint: string; previewEndpoint: string };
   try {
-    children = buildChildren(input) as KubeObject[];
+    // Until a revision passed the gate nothing may receive traffic: no active Service, and
+    // nothing for the HPA or VPA to act on.
+    const unverified = new Set(["HorizontalPodAutoscaler", "VerticalPodAutoscaler"]);
+    children = (buildChildren(input) as KubeObject[]).filter(
+      (c) =>
+        decision.activeHash !== undefined ||
+        !(unverified.has(c.kind ?? "") || (c.kind === "Service" && c.metadata?.name === names.activeService)),
+    );
     warnings = desiredWarnings(input);
     endpoints = serviceEndpoints(input);
   } catch (err) {
@@ -181,20 +216,33 @@ export async function convergeChildren(
     }
   }
 
-  // Traffic moved only if the active Service is ours and was applied; otherwise nothing here
-  // knows what serves, so no revision is removed.
-  const serviceApplied = !notOwned.has(`Service/${names.activeService}`);
+  // Retained revisions (and the spec's under an HPA) are scaled through the scale subresource.
+  for (const [hash, replicas] of Object.entries(decision.replicas)) {
+    if (hash === specHash && !autoscaled) continue;
+    const deployment = [...deployments.values()].find((d) => revisionOfDeployment(d) === hash);
+    const name = deployment?.metadata?.name;
+    if (!deployment || !name || (deployment.spec?.replicas ?? 1) === replicas) continue;
+    await ctx.client.patch(
+      Kinds.Deployment,
+      { name, namespace, subresource: "scale" },
+      { spec: { replicas } },
+      ContentType.mergePatch,
+    );
+    deployments.set(name, { ...deployment, spec: { ...deployment.spec, replicas } });
+    actions.push({ reason: "RevisionScaled", message: `scaled Deployment ${name} to ${replicas} replicas` });
+  }
+
+  // Revisions go only when the active Service is ours and was applied; otherwise nothing here
+  // knows what serves.
+  const serviceApplied = decision.activeHash === undefined || !notOwned.has(`Service/${names.activeService}`);
   if (serviceApplied) {
-    if (plan.promotes && plan.servedHash) {
-      actions.push({
-        reason: "RevisionPromoted",
-        message: `traffic switched from revision ${plan.servedHash} to ${plan.activeHash}`,
-      });
-    }
-    for (const name of plan.prune) {
+    for (const name of decision.prune) {
       if (await deleteIfControlled(ctx, Kinds.Deployment, deployments.get(name), uid)) {
         deployments.delete(name);
-        actions.push({ reason: "RevisionDeleted", message: `deleted Deployment ${name}: no longer serving` });
+        actions.push({
+          reason: "RevisionDeleted",
+          message: `deleted Deployment ${name}: past the revision history limit`,
+        });
       }
     }
   }
@@ -240,9 +288,8 @@ export async function convergeChildren(
   return {
     problems,
     warnings,
-    plan,
     deployments: [...deployments.values()].filter((d) => revisionOfDeployment(d) !== undefined),
-    ...(serviceApplied && { endpoint: endpoints.endpoint }),
+    ...(serviceApplied && decision.activeHash !== undefined && { endpoint: endpoints.endpoint }),
     ...(!notOwned.has(`Service/${names.previewService}`) && { previewEndpoint: endpoints.previewEndpoint }),
     vpaServed,
     actions,

@@ -9,6 +9,7 @@
 import type { ReconcileContext, ReconcileOutcome, ControllerDefinition } from "../core/controller.js";
 import { reconcileBackups } from "./backup-reconcile.js";
 import { isDeleting } from "../core/finalizers.js";
+import { deepEqual } from "../core/objectdiff.js";
 import { Kinds } from "../core/kinds.js";
 import { childNames, LABEL, revisionHash, serviceEndpoint } from "../desired/index.js";
 import type {
@@ -34,14 +35,22 @@ import {
 import { invalidPolicyMessage, validatePolicy } from "./policy-status.js";
 import { modelDeploymentReference, policyReference } from "./references.js";
 import { revisionOfDeployment } from "./revisions.js";
+import type { QualityGateRunner } from "./rollout/gate-runner.js";
+import { decideServiceRollout, recordRollout } from "./rollout/reconcile-rollout.js";
+import type { RolloutDecision } from "./rollout/state-machine.js";
+import { APP_NAME } from "../desired/labels.js";
 import { CONFLICT_REQUEUE_MS, writeStatus } from "./status-write.js";
 import type { VerticalPodAutoscalerDiscovery } from "./vpa-discovery.js";
 
 export const MODEL_REF_INDEX = "spec.modelRef";
+/** After recording a rollout state: its own watch event normally comes first. */
+const ROLLOUT_RECHECK_MS = 1_000;
 export const POLICY_REF_INDEX = "spec.policyRef";
 
 export interface ModerationServiceControllerOptions {
   vpa: VerticalPodAutoscalerDiscovery;
+  /** Runs the blue-green quality gates in the background. */
+  gate: QualityGateRunner;
   /** Cluster DNS suffix for status.endpoint. Default: cluster.local. */
   clusterDomain?: string;
 }
@@ -109,20 +118,19 @@ function observedOnly(
   };
 }
 
-/** Status input after converging: the serving and incoming revisions as just applied. */
+/** Status input after converging: the serving revision as just applied, and the rollout. */
 function converged(
   service: LiveModerationService,
   model: LiveModelDeployment,
   result: Convergence,
-): Pick<ServiceStatusInput, "serving" | "incoming" | "endpoint" | "previewEndpoint"> {
-  const byHash = (hash: string | undefined) =>
+  decision: RolloutDecision,
+): Pick<ServiceStatusInput, "serving" | "rollout" | "endpoint" | "previewEndpoint"> {
+  const hash = decision.activeHash;
+  const deployment =
     hash === undefined ? undefined : result.deployments.find((d) => revisionOfDeployment(d) === hash);
-  const specHash = revisionHash(model);
-  const deployment = byHash(result.plan?.activeHash);
-  const incoming = result.plan && result.plan.activeHash !== specHash ? byHash(specHash) : undefined;
   return {
     ...(deployment && { serving: { deployment, modelVersion: servingVersion(service, deployment, model) } }),
-    ...(incoming && { incoming }),
+    rollout: decision.status,
     ...(result.endpoint && { endpoint: result.endpoint }),
     ...(result.previewEndpoint && { previewEndpoint: result.previewEndpoint }),
   };
@@ -144,9 +152,21 @@ async function reconcileService(
 
   const problems = referenceProblems(service, model, policy);
   let result: Convergence | undefined;
+  let decision: RolloutDecision | undefined;
   let input: ServiceStatusInput;
   if (problems.length === 0 && model && policy) {
-    result = await convergeChildren(ctx, { service, model, policy }, observed, options);
+    decision = decideServiceRollout(ctx, { service, model, policy }, observed, options.gate);
+    // A new rollout state is recorded before any child acts on it, under the optimistic lock:
+    // a decision made from a stale cached status loses the write (409) and changes nothing,
+    // so replicas never go back and forth between a stale phase and the current one. The
+    // status event brings the next reconcile, which decides the same and converges.
+    if (!deepEqual(service.status?.rollout ?? null, decision.status)) {
+      const recorded = { ...service.status, rollout: decision.status };
+      const outcome = await writeStatus(ctx.client, Kinds.ModerationService, service, recorded);
+      if (outcome === "written") recordRollout(ctx, service, decision);
+      return { requeueAfterMs: outcome === "conflict" ? CONFLICT_REQUEUE_MS : ROLLOUT_RECHECK_MS };
+    }
+    result = await convergeChildren(ctx, { service, model, policy }, observed, options, decision);
     for (const action of result.actions)
       ctx.recorder.record(service, "Normal", action.reason, action.message);
     input = {
@@ -154,7 +174,7 @@ async function reconcileService(
       now: ctx.clock.now(),
       problems: result.problems,
       ...(result.warnings && { warnings: result.warnings }),
-      ...converged(service, model, result),
+      ...converged(service, model, result, decision),
     };
   } else {
     input = {
@@ -169,6 +189,7 @@ async function reconcileService(
   const status = backup.status;
   const outcome = await writeStatus(ctx.client, Kinds.ModerationService, service, status);
   if (outcome === "conflict") return { requeueAfterMs: CONFLICT_REQUEUE_MS };
+  if (decision) recordRollout(ctx, service, { ...decision, events: [] });
   if (outcome === "written") {
     backup.recordWritten();
     for (const event of transitionEvents(service.status?.conditions, status.conditions ?? [])) {
@@ -182,11 +203,11 @@ async function reconcileService(
     }
   }
   // Without the VPA CRD, look again once discovery's answer expires: it may have been installed.
-  const vpaRecheckMs =
-    service.spec.verticalAutoscaling && result && !result.vpaServed ? options.vpa.ttlMs : undefined;
   // Backups: BackupStale turns on with the clock; a backup-now request may wait for its CronJob.
-  const recheckMs = Math.min(vpaRecheckMs ?? Infinity, backup.requeueAfterMs ?? Infinity);
-  if (recheckMs !== Infinity) return { requeueAfterMs: recheckMs };
+  const requeues = [decision?.requeueAfterMs, backup.requeueAfterMs];
+  if (service.spec.verticalAutoscaling && result && !result.vpaServed) requeues.push(options.vpa.ttlMs);
+  const next = requeues.filter((ms): ms is number => ms !== undefined);
+  if (next.length > 0) return { requeueAfterMs: Math.min(...next) };
 }
 
 export function moderationServiceController(
@@ -208,6 +229,20 @@ export function moderationServiceController(
       Kinds.Job,
     ],
     references: [modelDeploymentReference(MODEL_REF_INDEX), policyReference(POLICY_REF_INDEX)],
+    // Pods belong to ReplicaSets; their labels name the service. The rollout reads their
+    // scheduling, crash loops and fetch-model termination messages.
+    watches: [
+      {
+        kind: Kinds.Pod,
+        primaryKeys: (pod) => {
+          const labels = pod.metadata?.labels;
+          const instance = labels?.[LABEL.instance];
+          return instance && labels?.[LABEL.name] === APP_NAME
+            ? [`${pod.metadata?.namespace}/${instance}`]
+            : [];
+        },
+      },
+    ],
     reconcile: (_key, ctx) => reconcileService(ctx, options),
   };
 }

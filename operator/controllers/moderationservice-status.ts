@@ -3,7 +3,7 @@
 // and the spec warnings. Ready / Progressing / Degraded follow kstatus: Ready only when the
 // current generation is fully rolled out and serving, Progressing while converging, Degraded
 // when a human has to act. Warning conditions exist only while their warning holds.
-import type { Condition, ModerationServiceStatus } from "../../crds/index.js";
+import type { Condition, ModerationServiceStatus, RolloutStatus } from "../../crds/index.js";
 import { removeCondition, setConditions, type ConditionInput } from "../core/conditions.js";
 import type { EventType } from "../core/events.js";
 import type { DesiredWarning } from "../desired/index.js";
@@ -62,6 +62,8 @@ export interface ServiceStatusInput {
   incoming?: LiveDeployment;
   endpoint?: string;
   previewEndpoint?: string;
+  /** The blue-green rollout as just decided; absent when nothing was converged (kept from status). */
+  rollout?: RolloutStatus;
   /** Spec warnings; undefined when they could not be evaluated (previous ones are kept). */
   warnings?: readonly DesiredWarning[];
 }
@@ -74,7 +76,42 @@ interface Verdict {
 
 const healthy = { status: "False", reason: SERVICE_REASON.asExpected, message: "" } as const;
 
+const ROLLING_PHASES = new Set(["Deploying", "Verifying", "AwaitingPromotion", "Promoting"]);
+
+/**
+ * The rollout's word on the conditions: Progressing while a revision rolls out (Ready stays
+ * True as long as a verified revision serves), Degraded after a rollback until the spec
+ * changes, Ready False on a first rollout that failed.
+ */
+function rolloutVerdict(input: ServiceStatusInput, serving: Verdict): Verdict {
+  const rollout = input.rollout;
+  if (!rollout) return serving;
+  const message = rollout.message ?? "";
+  if (ROLLING_PHASES.has(rollout.phase)) {
+    return {
+      ready: input.serving ? serving.ready : { status: "False", reason: rollout.phase, message },
+      progressing: { status: "True", reason: rollout.phase, message },
+      degraded: serving.degraded.status === "True" ? serving.degraded : healthy,
+    };
+  }
+  if ((rollout.phase === "RolledBack" || rollout.phase === "Failed") && rollout.rollback) {
+    const reason = rollout.rollback.reason;
+    return {
+      ready: input.serving ? serving.ready : { status: "False", reason, message },
+      progressing: { status: "False", reason, message },
+      degraded: { status: "True", reason, message },
+    };
+  }
+  return serving;
+}
+
 function verdict(input: ServiceStatusInput): Verdict {
+  const [first] = input.problems;
+  if (first) return servingVerdict(input);
+  return rolloutVerdict(input, servingVerdict(input));
+}
+
+function servingVerdict(input: ServiceStatusInput): Verdict {
   const [first] = input.problems;
   if (first) {
     const message = input.problems.map((p) => p.message).join("; ");
@@ -209,6 +246,7 @@ export function computeServiceStatus(input: ServiceStatusInput): ModerationServi
   return {
     // Fields other controllers own (lastBackup, policy rollout) are carried over unchanged.
     ...previous,
+    ...(input.rollout && { rollout: input.rollout }),
     conditions,
     replicas: deployment ? (deployment.status?.replicas ?? 0) : undefined,
     readyReplicas: deployment ? (deployment.status?.readyReplicas ?? 0) : undefined,

@@ -29,6 +29,8 @@ export const OPERATOR_RULES: readonly PolicyRule[] = [
   // plugin that needs update on the owner's finalizers subresource.
   { apiGroups: [GROUP], resources: ["moderationservices/finalizers"], verbs: ["update"] },
   { apiGroups: ["apps"], resources: ["deployments"], verbs: MANAGE },
+  // Retained revisions (built from an older ModelDeployment spec) are scaled, not rebuilt.
+  { apiGroups: ["apps"], resources: ["deployments/scale"], verbs: ["get", "update", "patch"] },
   { apiGroups: [""], resources: ["services", "configmaps", "serviceaccounts"], verbs: MANAGE },
   { apiGroups: [""], resources: ["pods"], verbs: READ },
   { apiGroups: [""], resources: ["events"], verbs: ["create", "patch"] },

@@ -21,6 +21,8 @@ import { WorkQueue } from "./workqueue.js";
 export interface ControllerSettings {
   /** Runtime image for ModerationServices that do not set spec.runtime.image. */
   runtimeImage: string;
+  /** Namespace the operator runs in: runtime NetworkPolicies admit it (the quality gate calls the preview). */
+  operatorNamespace?: string;
 }
 
 export interface ReconcileContext {
@@ -38,8 +40,8 @@ export interface ReconcileContext {
   recorder: EventRecorder;
   clock: Clock;
   settings: ControllerSettings;
-  /** The operator's metrics, for controllers that export their own (e.g. backup outcomes). */
-  metrics?: OperatorMetrics;
+  /** The operator's metrics, for reconcilers that report domain gauges and counters. */
+  metrics: OperatorMetrics;
 }
 
 export interface ReconcileOutcome {
@@ -56,6 +58,16 @@ export interface ReferenceWatch<T extends KubeObject = KubeObject> {
   referencedKeys(primary: T): string[];
 }
 
+/**
+ * Watch a kind that is neither owned nor referenced, mapping each object to the primaries it
+ * concerns (e.g. Pods, owned by ReplicaSets, to the ModerationService named in their labels).
+ */
+export interface MappedWatch {
+  kind: ResourceKind;
+  /** Keys ("namespace/name") of the primaries an event on `obj` concerns. */
+  primaryKeys(obj: KubeObject): string[];
+}
+
 export interface ControllerDefinition<T extends KubeObject = KubeObject> {
   /** Used in logs and metric labels. */
   name: string;
@@ -64,6 +76,7 @@ export interface ControllerDefinition<T extends KubeObject = KubeObject> {
   /** Child kinds this controller creates with a controller ownerReference to the primary. */
   owns?: readonly ResourceKind[];
   references?: readonly ReferenceWatch<T>[];
+  watches?: readonly MappedWatch[];
   /** Throw to retry with per-key backoff; return requeueAfterMs to come back later. */
   reconcile(key: string, ctx: ReconcileContext): Promise<ReconcileOutcome | void>;
 }
@@ -109,6 +122,14 @@ export class Controller {
     this.#primary.on((_type, obj) => this.queue.add(keyOf(obj)));
     for (const kind of definition.owns ?? []) this.#watchOwned(kind);
     for (const reference of definition.references ?? []) this.#watchReferenced(reference);
+    for (const watch of definition.watches ?? []) this.#watchMapped(watch);
+  }
+
+  #watchMapped(watch: MappedWatch): void {
+    this.#watchedKinds.push(watch.kind);
+    this.#deps.informer(watch.kind).on((_type, obj) => {
+      for (const key of watch.primaryKeys(obj)) this.queue.add(key);
+    });
   }
 
   #watchOwned(kind: ResourceKind): void {
@@ -192,7 +213,7 @@ export class Controller {
         recorder: this.#deps.recorder,
         clock,
         settings: this.#deps.settings,
-        metrics: this.#deps.metrics,
+        metrics,
       });
       this.queue.forget(key);
       if (outcome?.requeueAfterMs !== undefined && outcome.requeueAfterMs >= 0) {

@@ -81,6 +81,24 @@ export class OperatorMetrics {
     labelNames: ["namespace", "name", "reason"] as const,
     registers: [this.registry],
   });
+  readonly rolloutPhase = new Gauge({
+    name: "vigil_operator_rollout_phase",
+    help: "1 for the current rollout phase of each ModerationService, 0 for the others.",
+    labelNames: ["namespace", "name", "phase"] as const,
+    registers: [this.registry],
+  });
+  readonly rollbacks = new Counter({
+    name: "vigil_operator_rollbacks_total",
+    help: "Rollouts rolled back (or failed, on a first rollout), by reason.",
+    labelNames: ["namespace", "name", "reason"] as const,
+    registers: [this.registry],
+  });
+  readonly artifactFailures = new Counter({
+    name: "vigil_operator_artifact_failures_total",
+    help: "Revisions whose model artifact failed to download or verify, by fetch-model's reason.",
+    labelNames: ["namespace", "name", "reason"] as const,
+    registers: [this.registry],
+  });
 
   constructor(options: { processMetrics?: boolean } = {}) {
     if (options.processMetrics) collectDefaultMetrics({ register: this.registry });

@@ -145,7 +145,8 @@ function podTemplate(ctx: BuildContext, modelSizeBytes: number | undefined): V1P
 export function buildDeployment(input: DesiredInput, role: RevisionRole): V1Deployment {
   const ctx = buildContext(input);
   const { model, specRevision } = ctx;
-  const replicas = role === "preview" ? model.blueGreen.previewReplicas : ctx.service.replicas;
+  const byRole = role === "preview" ? model.blueGreen.previewReplicas : ctx.service.replicas;
+  const replicas = input.specReplicas === undefined ? byRole : (input.specReplicas ?? undefined);
   return {
     apiVersion: "apps/v1",
     kind: "Deployment",

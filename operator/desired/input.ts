@@ -9,6 +9,8 @@ export interface DesiredOptions {
   clusterDomain?: string;
   /** Whether the autoscaling.k8s.io VerticalPodAutoscaler CRD is installed (discovery). */
   vpaAvailable: boolean;
+  /** Namespace of the operator, admitted to the runtime port (the quality gate calls the preview). */
+  operatorNamespace?: string;
   /** Size of the model artifact when known (e.g. from a HEAD request); scales the startup budget. */
   modelSizeBytes?: number;
 }
@@ -24,4 +26,10 @@ export interface DesiredInput {
    * revision a blue-green rollout is in progress: the spec's revision is the preview.
    */
   activeRevision?: string;
+  /**
+   * Replicas of the spec revision's Deployment as the rollout decided them; null leaves the
+   * field out (the HPA, or the operator through the scale subresource, owns the count).
+   * Undefined: the role's default (service replicas when active, previewReplicas in preview).
+   */
+  specReplicas?: number | null;
 }

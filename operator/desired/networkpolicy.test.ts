@@ -32,6 +32,21 @@ describe("buildNetworkPolicy", () => {
     ]);
   });
 
+  it("admits the operator's namespace to the http port for the quality gate, and nothing else new", () => {
+    const input = minimalInput();
+    input.options = { ...input.options, operatorNamespace: "vigil-system" };
+    const policy = buildNetworkPolicy(input);
+    validateUpstream(policy);
+    expect(policy.spec.ingress).toEqual([
+      { from: [{ podSelector: {} }], ports: [{ protocol: "TCP", port: 8080 }] },
+      {
+        from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "vigil-system" } } }],
+        ports: [{ protocol: "TCP", port: 8080 }],
+      },
+    ]);
+    expect(policy.spec.egress).toEqual(buildNetworkPolicy(minimalInput()).spec.egress);
+  });
+
   it("writes no rule at all for an empty ingressFrom (a rule with an empty `from` admits everyone)", () => {
     const input = minimalInput();
     input.service.spec.network = { ingressFrom: [] };

@@ -2,6 +2,7 @@
 // - ingress to the http port from spec.network.ingressFrom, or from the same namespace when
 //   that is absent (an explicit empty list means nobody: a rule with an empty `from` would
 //   mean everybody, so none is written);
+// - ingress from the operator's namespace to the http port (the quality gate);
 // - ingress from spec.network.metricsFrom to the same port. NetworkPolicy filters ports, not
 //   HTTP paths: these peers can reach the whole API on 8080, not just /metrics, so the API's
 //   own authentication still matters for them;
@@ -35,6 +36,8 @@ export type NetworkPolicy = Omit<V1NetworkPolicy, "spec"> & {
 };
 
 const DNS_PORT = 53;
+/** Set by the API server on every namespace (Kubernetes >= 1.21), so it cannot be spoofed by a user label. */
+const NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name";
 
 /** The numeric port: named ports in NetworkPolicy are not supported by every CNI. */
 const httpPort = [{ protocol: "TCP", port: HTTP_PORT }];
@@ -57,6 +60,14 @@ export function buildNetworkPolicy(input: DesiredInput): NetworkPolicy {
   const callers: V1NetworkPolicyPeer[] = network.ingressFrom ?? [{ podSelector: {} }];
   if (callers.length > 0) ingress.push({ from: callers, ports: httpPort });
   if (network.metricsFrom.length > 0) ingress.push({ from: network.metricsFrom, ports: httpPort });
+  const operatorNamespace = input.options.operatorNamespace;
+  if (operatorNamespace) {
+    // The operator's quality gate replays the golden set against the preview pods.
+    ingress.push({
+      from: [{ namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: operatorNamespace } } }],
+      ports: httpPort,
+    });
+  }
 
   const egress: V1NetworkPolicyEgressRule[] = [
     // Any destination on port 53: CoreDNS pods, NodeLocal DNSCache (a link-local IP, not a pod)

@@ -1,7 +1,9 @@
 // How the reconciler follows changes of a running service: a Policy edit reaches the pods
 // through the ConfigMap without a restart; a runtime resources edit rolls the same Deployment;
 // a deleted Policy degrades the service but leaves what serves alone; a new model version
-// comes up as a new revision and takes over the traffic once it is ready.
+// comes up as a new revision beside the serving one, passes the sample's quality gate, is
+// scaled to the serving size and takes over the traffic once that is available (blue-green:
+// see rollout-*.test.ts for the gate failures, manual control and timing).
 import { describe, expect, it } from "vitest";
 import type { LiveDeployment, LiveService } from "../../operator/controllers/live-objects.js";
 import { Kinds, type ResourceKind } from "../../operator/core/kinds.js";
@@ -11,7 +13,6 @@ import {
   conditionOf,
   convergedSamples,
   quiesce,
-  readOptional,
   revisionDeployments,
   waitForCondition,
   type WithStatus,
@@ -149,7 +150,7 @@ describe("ModerationService changes", () => {
   });
 
   it.skipIf(!canSimulateWorkloads)(
-    "replaces the revision on a model change once the new one is ready (pods are simulated)",
+    "moves traffic on a model change only after the gate passed and the new revision is at serving size (pods are simulated)",
     async () => {
       const workloads = workloadsOf(env.cluster);
       const namespace = await env.cluster.newNamespace("model-change");
@@ -172,12 +173,14 @@ describe("ModerationService changes", () => {
       const selected = async () =>
         (await client().get<LiveService>(Kinds.Service, "comments", namespace)).spec?.selector?.[REVISION];
       expect(await selected()).toBe(old.metadata?.labels?.[REVISION]);
+      // Blue-green: the service stays Ready on the old revision while the new one is verified.
       const rolling = await waitForCondition(client(), Kinds.ModerationService, namespace, "comments", {
         type: "Progressing",
         status: "True",
-        reason: "Rolling",
+        reason: "Deploying",
       });
       expect(rolling.status?.activeRevision).toEqual({ name: oldName, modelVersion: "1.0.0" });
+      expect(conditionOf(rolling, "Ready")?.status).toBe("True");
       await waitFor(async () => {
         const model = await client().get<WithStatus>(Kinds.ModelDeployment, "toxicity", namespace);
         return model.status?.phase === "Deploying" &&
@@ -187,15 +190,8 @@ describe("ModerationService changes", () => {
       });
 
       await workloads.setDeploymentReady(namespace, incoming.metadata!.name!);
-      await waitFor(async () => (await selected()) === incoming.metadata?.labels?.[REVISION], {
-        message: "traffic to switch to the new revision",
-      });
-      await waitFor(
-        async () => (await readOptional(client(), Kinds.Deployment, namespace, oldName)) === undefined,
-        {
-          message: "the old revision to be deleted",
-        },
-      );
+      // The gate passed (the preview runtime answers the sample's golden set); promotion first
+      // scales the new revision to the serving size, with traffic still on the old one.
       const promoted = await waitFor(
         async () => {
           const d = await readDeployment(namespace, incoming.metadata!.name!);
@@ -203,7 +199,20 @@ describe("ModerationService changes", () => {
         },
         { message: "the new revision to get the service's replicas" },
       );
+      expect(await selected()).toBe(old.metadata?.labels?.[REVISION]);
+      const promoting = await client().get<WithStatus>(Kinds.ModerationService, "comments", namespace);
+      expect((promoting.status?.rollout as { checks?: unknown } | undefined)?.checks).toMatchObject({
+        passed: 3,
+        failed: 0,
+        verdict: "Passed",
+      });
       await workloads.setDeploymentReady(namespace, promoted.metadata!.name!);
+      await waitFor(async () => (await selected()) === incoming.metadata?.labels?.[REVISION], {
+        message: "traffic to switch to the new revision",
+      });
+      // The old revision keeps its pods for scaleDownDelaySeconds (300 s in the sample): an
+      // instant rollback target. rollout-timing.test.ts moves a clock past it.
+      expect((await readDeployment(namespace, oldName)).spec?.replicas).toBe(2);
       const ready = await waitForCondition(client(), Kinds.ModerationService, namespace, "comments", {
         type: "Ready",
         status: "True",
@@ -222,7 +231,12 @@ describe("ModerationService changes", () => {
         await client().listAll<KubeObject & { reason?: string }>(Kinds.Event, { namespace })
       ).items.map((e) => e.reason);
       expect(reasons).toEqual(
-        expect.arrayContaining(["RevisionCreated", "RevisionPromoted", "RevisionDeleted"]),
+        expect.arrayContaining([
+          "RevisionCreated",
+          "RolloutStarted",
+          "QualityGatePassed",
+          "RevisionPromoted",
+        ]),
       );
     },
   );

@@ -32,7 +32,6 @@ const CHILDREN: [ResourceKind, string][] = [
   [Kinds.ServiceAccount, "comments"],
   [Kinds.NetworkPolicy, "comments"],
   [Kinds.ConfigMap, "comments-policy"],
-  [Kinds.Service, "comments"],
   [Kinds.Service, "comments-preview"],
   [Kinds.PodDisruptionBudget, "comments"],
 ];
@@ -67,17 +66,24 @@ describe("ModerationService reconciliation", () => {
       await readOptional(client(), Kinds.HorizontalPodAutoscaler, namespace, "comments"),
     ).toBeUndefined();
 
+    // Blue-green from the first rollout on: until the revision passed the quality gate nothing
+    // may send it traffic, so the active Service (and its endpoint) does not exist yet.
     const status = await waitForCondition(client(), Kinds.ModerationService, namespace, "comments", {
       type: "Ready",
       status: "False",
-      reason: "Rolling",
+      reason: "Deploying",
     });
     expect(status.status).toMatchObject({
       observedGeneration: service.metadata?.generation,
-      endpoint: `http://comments.${namespace}.svc.cluster.local:8080`,
-      activeRevision: { name: deployment.metadata?.name, modelVersion: "1.0.0" },
+      rollout: {
+        phase: "Deploying",
+        previewRevision: deployment.metadata?.labels?.["moderation.vigil.dev/revision"],
+      },
     });
-    expect(conditionOf(status, "Progressing")).toMatchObject({ status: "True", reason: "Rolling" });
+    expect(status.status?.endpoint).toBeUndefined();
+    expect(status.status?.activeRevision).toBeUndefined();
+    expect(await readOptional(client(), Kinds.Service, namespace, "comments")).toBeUndefined();
+    expect(conditionOf(status, "Progressing")).toMatchObject({ status: "True", reason: "Deploying" });
     expect(conditionOf(status, "Degraded")).toMatchObject({ status: "False" });
   });
 

@@ -191,7 +191,8 @@ describe("status", () => {
         status: "True",
         reason: "ProgressDeadlineExceeded",
       });
-      expect(model.status?.phase).toBe("Deploying");
+      // A first rollout that misses its deadline has failed (blue-green: nothing to roll back to).
+      expect(model.status?.phase).toBe("Failed");
     },
   );
 

@@ -13,6 +13,7 @@ import { lookupKind, Kinds, type ResourceKind } from "../../operator/core/kinds.
 import type { KubeClient, KubeObject } from "../../operator/core/kubeclient.js";
 import type { Manager } from "../../operator/core/manager.js";
 import { startTestCluster, type TestCluster } from "../apiserver/index.js";
+import { startPreviewRuntime, type PreviewRuntime } from "./preview-runtime.js";
 import { testManager, waitFor } from "./support.js";
 
 export const RUNTIME_IMAGE = "ghcr.io/vigil-dev/vigil-runtime:0.1.0";
@@ -36,7 +37,10 @@ export async function startOperator(
 ): Promise<OperatorUnderTest> {
   // A short discovery TTL lets a test install the VPA CRD and see it picked up quickly.
   const definitions = createControllers({ vpaDiscoveryTtlMs: 200, ...options });
-  const manager = testManager(cluster.kubeConfig, { settings: { runtimeImage: RUNTIME_IMAGE } });
+  const manager = testManager(cluster.kubeConfig, {
+    settings: { runtimeImage: RUNTIME_IMAGE },
+    ...(options.clock && { clock: options.clock }),
+  });
   const reconciles = new Map<string, number>();
   let running = 0;
   const controllers = new Map<string, Controller>();
@@ -195,11 +199,7 @@ export async function convergedSamples(
   await applySamples(client, namespace, files);
   const deployment = await waitForRevision(client, namespace, service);
   if (cluster.workloads) {
-    await cluster.workloads.setDeploymentReady(namespace, deployment.metadata?.name ?? "");
-    await waitForCondition(client, Kinds.ModerationService, namespace, service, {
-      type: "Ready",
-      status: "True",
-    });
+    await simulateUntilActive(cluster, client, namespace, service);
   } else {
     await waitFor(async () => {
       const svc = await client.get<WithStatus>(Kinds.ModerationService, service, namespace);
@@ -207,6 +207,40 @@ export async function convergedSamples(
     });
   }
   return client.get<LiveDeployment>(Kinds.Deployment, deployment.metadata?.name ?? "", namespace);
+}
+
+/**
+ * Emulator only: plays the Deployment controller and kubelet for a service's spec revision
+ * (every poll marks its current spec ready) until the rollout is Active, through the preview
+ * size, the quality gate and the promotion's scale-up.
+ */
+export async function simulateUntilActive(
+  cluster: TestCluster,
+  client: KubeClient,
+  namespace: string,
+  service: string,
+): Promise<WithStatus> {
+  const workloads = cluster.workloads;
+  if (!workloads) throw new Error("simulateUntilActive needs a cluster whose pods can be simulated");
+  return waitFor(
+    async () => {
+      const svc = await client.get<WithStatus>(Kinds.ModerationService, service, namespace);
+      const rollout = svc.status?.rollout as
+        { phase?: string; previewRevision?: string; activeRevision?: string } | undefined;
+      if (rollout?.phase === "Active" && conditionOf(svc, "Ready")?.status === "True") return svc;
+      for (const hash of [rollout?.previewRevision, rollout?.activeRevision]) {
+        const name = `${service}-${hash}`;
+        if (hash && (await readOptional(client, Kinds.Deployment, namespace, name))) {
+          await workloads.setDeploymentReady(namespace, name);
+        }
+      }
+      return undefined;
+    },
+    {
+      message: `ModerationService ${service} to roll out`,
+      timeoutMs: 30_000,
+    },
+  );
 }
 
 /** Writes the operator has sent, from its own request metrics (works on a real cluster too). */
@@ -245,17 +279,27 @@ export async function writesOfAnotherReconcile(
 export interface OperatorCluster {
   cluster: TestCluster;
   operator: OperatorUnderTest;
+  /** The real runtime every preview Service resolves to (the samples carry a quality gate). */
+  preview: PreviewRuntime;
 }
 
-/** One emulator (garbage collection on) and one operator per test file, torn down after it. */
-export function useOperatorCluster(): OperatorCluster {
+/**
+ * One emulator (garbage collection on), one preview runtime and one operator per test file,
+ * torn down after it.
+ */
+export function useOperatorCluster(options: ControllerOptions = {}): OperatorCluster {
   const env = {} as OperatorCluster;
   beforeAll(async () => {
     env.cluster = await startTestCluster({ garbageCollection: true });
-    env.operator = await startOperator(env.cluster);
+    env.preview = await startPreviewRuntime();
+    env.operator = await startOperator(env.cluster, {
+      resolvePreviewUrl: () => env.preview.url,
+      ...options,
+    });
   });
   afterAll(async () => {
     await env.operator?.stop();
+    await env.preview?.stop();
     await env.cluster?.close();
   });
   return env;

@@ -12,6 +12,7 @@ import {
   readOptional,
   waitForCondition,
   waitForRevision,
+  simulateUntilActive,
   writesOfAnotherReconcile,
   type WithStatus,
   useOperatorCluster,
@@ -22,6 +23,21 @@ const PRODUCTION = ["modeldeployment-gpu.yaml", "policy.yaml", "moderationservic
 const SERVICE = "comments-prod";
 
 const env = useOperatorCluster();
+
+/** The GPU sample's quality gate reads its golden set from this ConfigMap. */
+async function applyGoldenSet(namespace: string): Promise<void> {
+  await client().create(Kinds.ConfigMap, {
+    apiVersion: "v1",
+    kind: "ConfigMap",
+    metadata: { name: "golden-set", namespace },
+    data: {
+      "samples.yaml": [
+        '- { text: "have a nice day", expect: { action: allow } }',
+        '- { text: "I will find you and hurt you", expect: { action: block, categories: [threat] } }',
+      ].join("\n"),
+    },
+  });
+}
 const client = () => testClient(env.cluster.kubeConfig);
 
 type Vpa = KubeObject & {
@@ -42,8 +58,11 @@ describe("autoscaling children", () => {
     "creates the VPA only once its CRD is served, and removes it when no longer asked for",
     async () => {
       const namespace = await env.cluster.newNamespace("vpa");
+      await applyGoldenSet(namespace);
       await applySamples(client(), namespace, PRODUCTION);
       const deployment = await waitForRevision(client(), namespace, SERVICE);
+      // The VPA (like the HPA) acts on the active revision, which exists once it passed the gate.
+      await simulateUntilActive(env.cluster, client(), namespace, SERVICE);
 
       const absent = await waitForCondition(client(), Kinds.ModerationService, namespace, SERVICE, {
         type: "VerticalAutoscalingUnavailable",
@@ -102,67 +121,79 @@ describe("autoscaling children", () => {
     },
   );
 
-  it("leaves replicas to the HPA while autoscaling is on, and takes them back when it is off", async () => {
-    const namespace = await env.cluster.newNamespace("hpa");
-    await applySamples(client(), namespace, PRODUCTION);
-    const deployment = await waitForRevision(client(), namespace, SERVICE);
-    const hpa = await waitFor(
-      () => readOptional<Hpa>(client(), Kinds.HorizontalPodAutoscaler, namespace, SERVICE),
-      {
-        message: "the HPA",
-      },
-    );
-    expect(hpa.spec).toMatchObject({
-      scaleTargetRef: { name: deployment.metadata?.name },
-      minReplicas: 3,
-      maxReplicas: 20,
-    });
-    const managed = (deployment.metadata?.managedFields ?? []) as {
-      manager?: string;
-      fieldsV1?: { "f:spec"?: object };
-    }[];
-    const ours = managed.find((m) => m.manager === "vigil-operator");
-    expect(Object.keys(ours?.fieldsV1?.["f:spec"] ?? {})).not.toContain("f:replicas");
-    // The HPA scales the Deployment (through /scale, as the HPA controller does); the operator
-    // leaves that alone on its next reconcile. Emulator only: on a real cluster the HPA
-    // controller would move the replicas again while the test counts writes.
-    if (onEmulator) {
-      await client().patch(
-        Kinds.Deployment,
-        { name: deployment.metadata!.name!, namespace, subresource: "scale" },
-        { spec: { replicas: 5 } },
-        ContentType.mergePatch,
-        { fieldManager: "horizontal-pod-autoscaler" },
+  // Emulator only: the HPA targets the active revision, which exists once a revision passed
+  // the quality gate, and that needs running pods (simulated here).
+  it.skipIf(!onEmulator)(
+    "leaves replicas to the HPA while autoscaling is on, and takes them back when it is off",
+    async () => {
+      const namespace = await env.cluster.newNamespace("hpa");
+      await applyGoldenSet(namespace);
+      await applySamples(client(), namespace, PRODUCTION);
+      await waitForRevision(client(), namespace, SERVICE);
+      await simulateUntilActive(env.cluster, client(), namespace, SERVICE);
+      const deployment = await waitForRevision(client(), namespace, SERVICE);
+      const hpa = await waitFor(
+        () => readOptional<Hpa>(client(), Kinds.HorizontalPodAutoscaler, namespace, SERVICE),
+        {
+          message: "the HPA",
+        },
       );
-      expect(await writesOfAnotherReconcile(env.cluster, env.operator, namespace, SERVICE)).toMatchObject({
-        operatorWrites: 0,
+      expect(hpa.spec).toMatchObject({
+        scaleTargetRef: { name: deployment.metadata?.name },
+        minReplicas: 3,
+        maxReplicas: 20,
       });
-      const scaled = await client().get<LiveDeployment>(
-        Kinds.Deployment,
-        deployment.metadata!.name!,
-        namespace,
-      );
-      expect(scaled.spec?.replicas).toBe(5);
-    }
+      const managed = (deployment.metadata?.managedFields ?? []) as {
+        manager?: string;
+        fieldsV1?: { "f:spec"?: object };
+      }[];
+      const ours = managed.find((m) => m.manager === "vigil-operator");
+      expect(Object.keys(ours?.fieldsV1?.["f:spec"] ?? {})).not.toContain("f:replicas");
+      // The HPA scales the Deployment (through /scale, as the HPA controller does); the operator
+      // leaves that alone on its next reconcile. Emulator only: on a real cluster the HPA
+      // controller would move the replicas again while the test counts writes.
+      if (onEmulator) {
+        await client().patch(
+          Kinds.Deployment,
+          { name: deployment.metadata!.name!, namespace, subresource: "scale" },
+          { spec: { replicas: 5 } },
+          ContentType.mergePatch,
+          { fieldManager: "horizontal-pod-autoscaler" },
+        );
+        expect(await writesOfAnotherReconcile(env.cluster, env.operator, namespace, SERVICE)).toMatchObject({
+          operatorWrites: 0,
+        });
+        const scaled = await client().get<LiveDeployment>(
+          Kinds.Deployment,
+          deployment.metadata!.name!,
+          namespace,
+        );
+        expect(scaled.spec?.replicas).toBe(5);
+      }
 
-    await client().patch(
-      Kinds.ModerationService,
-      { name: SERVICE, namespace },
-      { spec: { autoscaling: null, replicas: 4 } },
-    );
-    await waitFor(
-      async () =>
-        (await readOptional(client(), Kinds.HorizontalPodAutoscaler, namespace, SERVICE)) === undefined,
-      {
-        message: "the HPA to be deleted",
-      },
-    );
-    await waitFor(
-      async () => {
-        const d = await client().get<LiveDeployment>(Kinds.Deployment, deployment.metadata!.name!, namespace);
-        return d.spec?.replicas === 4;
-      },
-      { message: "the Deployment to get the service's replicas" },
-    );
-  });
+      await client().patch(
+        Kinds.ModerationService,
+        { name: SERVICE, namespace },
+        { spec: { autoscaling: null, replicas: 4 } },
+      );
+      await waitFor(
+        async () =>
+          (await readOptional(client(), Kinds.HorizontalPodAutoscaler, namespace, SERVICE)) === undefined,
+        {
+          message: "the HPA to be deleted",
+        },
+      );
+      await waitFor(
+        async () => {
+          const d = await client().get<LiveDeployment>(
+            Kinds.Deployment,
+            deployment.metadata!.name!,
+            namespace,
+          );
+          return d.spec?.replicas === 4;
+        },
+        { message: "the Deployment to get the service's replicas" },
+      );
+    },
+  );
 });

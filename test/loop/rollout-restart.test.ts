@@ -1,0 +1,84 @@
+// An operator stopped in the middle of a rollout and started again (a fresh process's state:
+// new caches, no gate results in memory) converges to the same end state: the new revision
+// active, the old one retained, no duplicate or unowned revision, and the active Service never
+// selecting an unverified revision.
+import { describe, expect, it } from "vitest";
+import type { LiveService } from "../../operator/controllers/live-objects.js";
+import { Kinds } from "../../operator/core/kinds.js";
+import {
+  convergedSamples,
+  readOptional,
+  revisionDeployments,
+  startOperator,
+  useOperatorCluster,
+  type WithStatus,
+} from "./reconcile-support.js";
+import { emulatorOf, onEmulator, testClient, waitFor } from "./support.js";
+
+const SAMPLES = ["modeldeployment.yaml", "policy.yaml", "moderationservice.yaml"];
+const REVISION = "moderation.vigil.dev/revision";
+
+const env = useOperatorCluster();
+const client = () => testClient(env.cluster.kubeConfig);
+
+const phaseOf = async (namespace: string) =>
+  ((await client().get<WithStatus>(Kinds.ModerationService, "comments", namespace)).status?.rollout as
+    { phase?: string; previewRevision?: string } | undefined) ?? {};
+
+describe.skipIf(!onEmulator)("operator restart mid-rollout (emulator: pods are simulated)", () => {
+  for (const stopIn of ["Deploying", "Promoting"] as const) {
+    it(`converges after a restart in ${stopIn}`, async () => {
+      const namespace = await env.cluster.newNamespace(`restart-${stopIn.toLowerCase()}`);
+      const old = await convergedSamples(env.cluster, client(), namespace, SAMPLES, "comments");
+      const oldHash = old.metadata!.labels![REVISION]!;
+      const seen: string[] = [];
+      let watching = true;
+      const watcher = (async () => {
+        while (watching) {
+          const svc = await readOptional<LiveService>(client(), Kinds.Service, namespace, "comments").catch(
+            () => undefined,
+          );
+          const hash = svc?.spec?.selector?.[REVISION];
+          if (hash && seen.at(-1) !== hash) seen.push(hash);
+          await new Promise((r) => setTimeout(r, 20));
+        }
+      })();
+
+      await client().patch(
+        Kinds.ModelDeployment,
+        { name: "toxicity", namespace },
+        { spec: { model: { version: "1.1.0" } } },
+      );
+      const hash = await waitFor(async () => (await phaseOf(namespace)).previewRevision, {
+        message: "a preview",
+      });
+      const name = `comments-${hash}`;
+      await waitFor(() => readOptional(client(), Kinds.Deployment, namespace, name));
+      if (stopIn === "Promoting") {
+        emulatorOf(env.cluster).simulate.setDeploymentReady(namespace, name);
+        await waitFor(async () => (await phaseOf(namespace)).phase === "Promoting", { message: "Promoting" });
+      }
+      await env.operator.stop();
+      env.operator = await startOperator(env.cluster, { resolvePreviewUrl: () => env.preview.url });
+
+      await waitFor(
+        async () => {
+          // Play the Deployment controller for the new revision at whatever size it has now.
+          if (await readOptional(client(), Kinds.Deployment, namespace, name)) {
+            emulatorOf(env.cluster).simulate.setDeploymentReady(namespace, name);
+          }
+          return (await phaseOf(namespace)).phase === "Active" && seen.at(-1) === hash;
+        },
+        { message: "the rollout to finish after the restart", timeoutMs: 30_000 },
+      );
+      watching = false;
+      await watcher;
+      expect(seen).toEqual([oldHash, hash]);
+      const revisions = await revisionDeployments(client(), namespace, "comments");
+      expect(revisions.map((d) => d.metadata?.name).sort()).toEqual([old.metadata!.name!, name].sort());
+      for (const d of revisions) {
+        expect(d.metadata?.ownerReferences?.filter((o) => o.controller)).toHaveLength(1);
+      }
+    });
+  }
+});
