@@ -6,6 +6,7 @@ import { renderCrdFiles } from "../crds/manifests.js";
 import { renderApiReference } from "../crds/reference.js";
 import { renderArgoCdFiles } from "./argocd-manifests.js";
 import { renderInstallFiles } from "./install-manifests.js";
+import { renderMonitoringFiles } from "./monitoring-manifests.js";
 
 export function renderGeneratedFiles(): Map<string, string> {
   return new Map([
@@ -13,6 +14,7 @@ export function renderGeneratedFiles(): Map<string, string> {
     ...renderApiReference(),
     ...renderInstallFiles(),
     ...renderArgoCdFiles(),
+    ...renderMonitoringFiles(),
   ]);
 }
 
