@@ -76,7 +76,7 @@ function prometheusRule(name: string, groups: unknown) {
   };
 }
 
-const yaml = (obj: unknown) => stringify(obj, { lineWidth: 0 });
+const yaml = (obj: unknown) => stringify(obj, { lineWidth: 0, aliasDuplicateObjects: false });
 
 /** Helm: the same objects, with the names and extra labels templated. */
 function helmTemplate(value: string, obj: Record<string, unknown>, suffix: string): string {
