@@ -2,11 +2,12 @@
 // interpreter Argo CD embeds) through hack/tools/argocd-health against every case in each
 // kind's health_test.yaml, the same file Argo CD's own test suite reads for contributed checks.
 import { execFileSync } from "node:child_process";
-import { readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { parse } from "yaml";
+import { parse, parseAllDocuments } from "yaml";
 import { goTool } from "../harness/go-tools.js";
+import { schemaErrors, type KubeObject } from "../harness/k8s-schemas.js";
 import { KINDS as KIND_DEFINITIONS } from "../../crds/index.js";
 
 const ROOT = join(import.meta.dirname, "../..");
@@ -75,5 +76,32 @@ describe("Argo CD health checks (gopher-lua)", () => {
     expect(() =>
       execFileSync(goTool("argocd-health"), ["-eval", script, object], { encoding: "utf8", stdio: "pipe" }),
     ).toThrow(/status "Fine", which Argo CD does not know/);
+  });
+});
+
+describe("Argo CD install files", () => {
+  it("package every health.lua, byte for byte, as an argocd-cm key", () => {
+    const cm = parse(readFileSync(join(ROOT, "argocd/argocd-cm-health.yaml"), "utf8")) as KubeObject & {
+      data: Record<string, string>;
+    };
+    expect(schemaErrors([cm])).toEqual([]);
+    for (const kind of KINDS) {
+      expect(cm.data[`resource.customizations.health.moderation.vigil.dev_${kind}`]).toBe(
+        readFileSync(join(GROUP_DIR, kind, "health.lua"), "utf8"),
+      );
+    }
+  });
+
+  it("ship example Applications that are valid and point at paths in this repository", () => {
+    const apps = parseAllDocuments(readFileSync(join(ROOT, "argocd/applications.yaml"), "utf8")).map(
+      (d) => d.toJS() as KubeObject & { spec: { source: { path: string } } },
+    );
+    expect(apps.map((a) => a.metadata.name)).toEqual(["vigil", "vigil-services"]);
+    expect(schemaErrors(apps)).toEqual([]);
+    for (const app of apps)
+      expect(existsSync(join(ROOT, app.spec.source.path)), app.spec.source.path).toBe(true);
+    // The operator's CRDs before the custom resources that need them.
+    const wave = (a: KubeObject) => Number(a.metadata.annotations?.["argocd.argoproj.io/sync-wave"]);
+    expect(wave(apps[0]!)).toBeLessThan(wave(apps[1]!));
   });
 });
