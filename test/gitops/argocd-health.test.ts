@@ -8,7 +8,8 @@ import { describe, expect, it } from "vitest";
 import { parse, parseAllDocuments } from "yaml";
 import { goTool } from "../harness/go-tools.js";
 import { schemaErrors, type KubeObject } from "../harness/k8s-schemas.js";
-import { KINDS as KIND_DEFINITIONS } from "../../crds/index.js";
+import { KINDS as KIND_DEFINITIONS, openAPIV3Schema } from "../../crds/index.js";
+import { formatFieldErrors, validateObject } from "../../crds/validation.js";
 
 const ROOT = join(import.meta.dirname, "../..");
 const KINDS = KIND_DEFINITIONS.map((k) => k.kind);
@@ -63,8 +64,13 @@ describe("Argo CD health checks (gopher-lua)", () => {
         expect(cases.map((c) => c.inputPath)).toContain("testdata/stale.yaml");
       });
 
-      it("tests objects of this kind", () => {
-        for (const c of cases) expect(parse(readFileSync(join(dir, c.inputPath), "utf8")).kind).toBe(kind);
+      it("tests objects of this kind whose status has the shape the CRD declares", () => {
+        const schema = openAPIV3Schema(KIND_DEFINITIONS.find((k) => k.kind === kind)!);
+        for (const c of cases) {
+          const obj = parse(readFileSync(join(dir, c.inputPath), "utf8"));
+          expect(obj.kind).toBe(kind);
+          expect(formatFieldErrors(validateObject(schema, obj)), c.inputPath).toBe("");
+        }
       });
     });
   }
