@@ -175,6 +175,30 @@ describe("Helm chart (rendered by helm)", () => {
     expect(schema.properties.logLevel.enum).toEqual([...LOG_LEVELS]);
   });
 
+  it("renders the CRDs as templates that Helm upgrades and uninstall keeps, when asked", () => {
+    const run = helm([
+      "template",
+      "vigil",
+      CHART,
+      ...KUBE_VERSION,
+      "--skip-crds",
+      "--set",
+      "crds.templated=true",
+    ]);
+    expect(run.code, run.stderr).toBe(0);
+    const crds = parseAllDocuments(run.stdout)
+      .map((d) => d.toJS() as KubeObject | null)
+      .filter((o): o is KubeObject => o?.kind === "CustomResourceDefinition");
+    expect(schemaErrors(crds)).toEqual([]);
+    for (const file of readdirSync(join(CHART, "crds"))) {
+      const source = parse(readFileSync(join(CHART, "crds", file), "utf8")) as KubeObject;
+      const rendered = crds.find((c) => c.metadata.name === source.metadata.name);
+      expect(rendered?.metadata.annotations, file).toEqual({ "helm.sh/resource-policy": "keep" });
+      expect({ ...rendered, metadata: source.metadata }, file).toEqual(source);
+    }
+    expect(crds).toHaveLength(3);
+  });
+
   it("lists the CRDs it installs (and, as Helm does, never upgrades or deletes)", () => {
     const out = execFileSync(goTool("helm"), ["show", "crds", CHART], { encoding: "utf8" });
     // helm show crds concatenates the files without document separators.
