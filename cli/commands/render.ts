@@ -20,6 +20,9 @@ import { formatFieldErrors, validateObject } from "../../crds/validation.js";
 import { DEFAULT_RUNTIME_IMAGE } from "../../operator/core/manager.js";
 import { buildChildren, desiredWarnings, toStableYaml } from "../../operator/desired/index.js";
 
+/** Stands in for the ModerationService's uid in owner references when the file has none. */
+export const PLACEHOLDER_UID = "00000000-0000-0000-0000-000000000000";
+
 interface RenderOptions {
   filename: string[];
   runtimeImage: string;
@@ -132,13 +135,11 @@ export function renderObjects(options: RenderOptions, warn: (line: string) => vo
       throw new Error(`${id}: ${(err as Error).message}`);
     }
     for (const w of desiredWarnings(input)) warn(`${id}: ${w.reason}: ${w.message}`);
-    for (const child of children) out.push(`# Source: ${id}\n${toStableYaml(child)}`);
+    for (const child of children)
+      out.push(`# Source: ${id}\n${toStableYaml(child, { forYaml11Readers: true })}`);
   }
   return out.join("---\n");
 }
-
-/** Stands in for the ModerationService's uid in owner references when the file has none. */
-export const PLACEHOLDER_UID = "00000000-0000-0000-0000-000000000000";
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 

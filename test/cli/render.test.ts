@@ -97,6 +97,30 @@ describe.concurrent("vigil render", () => {
     expect(schemaErrors(objects(withVpa.stdout))).toEqual([]);
   });
 
+  it("quotes strings that kubectl's YAML 1.1 reader would take for booleans", async () => {
+    // updateMode "Off" unquoted is the boolean false to kubectl and Helm.
+    const service = readFileSync(join(ROOT, SAMPLES, "moderationservice-production.yaml"), "utf8").replace(
+      "updateMode: Initial",
+      'updateMode: "Off"',
+    );
+    expect(service).toContain('updateMode: "Off"');
+    const run = await runVigilWithStdin(
+      [
+        "render",
+        "--vpa-available",
+        "-f",
+        "-",
+        "-f",
+        `${SAMPLES}/policy.yaml`,
+        "-f",
+        `${SAMPLES}/modeldeployment-gpu.yaml`,
+      ],
+      service,
+    );
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/updateMode: "Off"/);
+  });
+
   it("reads stdin and skips objects that are not Vigil's", async () => {
     const input = [
       "apiVersion: v1\nkind: ConfigMap\nmetadata: { name: unrelated }\n",
