@@ -35,7 +35,8 @@ resolve() {
 }
 
 for tool in "$@"; do
-  read -r pkg version < <(resolve "$tool")
+  resolved="$(resolve "$tool")" # exits here, with resolve's status, for an unknown tool
+  read -r pkg version <<<"$resolved"
   dir="$cache/$tool-$version"
   bin="$dir/$tool"
   if [[ ! -x "$bin" ]]; then
