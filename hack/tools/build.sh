@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the Go tools the tests need, once, into a cache outside the tree keyed by version:
-#   ${VIGIL_TOOLS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/vigil-tools}/<tool>-<version>/<tool>
+#   ${VIGIL_TOOLS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/vigil-tools}/<tool>-<version>[+<tags>]/<tool>
 # and prints each binary's path, one per line, in the order asked.
 #
 #   hack/tools/build.sh helm promtool kustomize argocd-health   # build what is missing
@@ -19,7 +19,7 @@ if [[ "${1:-}" == "--print" ]]; then print_only=true; shift; fi
 if [[ $# -eq 0 ]]; then echo "usage: $0 [--print] <helm|promtool|kustomize|argocd-health|all>..." >&2; exit 2; fi
 if [[ "$*" == "all" ]]; then set -- helm promtool kustomize argocd-health; fi
 
-# Echoes "<package> <version>" for a tool.
+# Echoes "<package> <version> [<tags>]" for a tool.
 resolve() {
   local tool="$1"
   if [[ "$tool" == "argocd-health" ]]; then
@@ -31,13 +31,14 @@ resolve() {
   local line
   line="$(grep -E "^$tool[[:space:]]" "$here/versions.txt" || true)"
   if [[ -z "$line" ]]; then echo "$0: unknown tool '$tool' (see $here/versions.txt)" >&2; exit 2; fi
-  awk '{print $2, $3}' <<<"$line"
+  awk '{print $2, $3, $4}' <<<"$line"
 }
 
 for tool in "$@"; do
   resolved="$(resolve "$tool")" # exits here, with resolve's status, for an unknown tool
-  read -r pkg version <<<"$resolved"
-  dir="$cache/$tool-$version"
+  read -r pkg version tags <<<"$resolved"
+  # Build tags change the binary, so they are part of the cache key.
+  dir="$cache/$tool-$version${tags:++$tags}"
   bin="$dir/$tool"
   if [[ ! -x "$bin" ]]; then
     if $print_only; then echo "$0: $tool $version is not built; run: $0 $tool" >&2; exit 1; fi
@@ -48,7 +49,7 @@ for tool in "$@"; do
     if [[ "$pkg" == ./* ]]; then
       (cd "$here" && CGO_ENABLED=0 go build -trimpath -o "$tmp/$tool" "$pkg") >&2
     else
-      CGO_ENABLED=0 GOBIN="$tmp" GOFLAGS=-trimpath go install "$pkg@$version" >&2
+      CGO_ENABLED=0 GOBIN="$tmp" GOFLAGS=-trimpath go install ${tags:+-tags "$tags"} "$pkg@$version" >&2
       [[ -x "$tmp/$tool" ]] || mv "$tmp/$(basename "$pkg")" "$tmp/$tool"
     fi
     # Rename into place last, so an interrupted build never leaves a half-written binary.
