@@ -1,6 +1,13 @@
 import { Type, type Static } from "@sinclair/typebox";
 import { ACTIONS } from "./policy.js";
-import { Conditions, ResourceRequirements, StringEnum, withRules, type ObjectMeta } from "./schema.js";
+import {
+  Conditions,
+  IntOrString,
+  ResourceRequirements,
+  StringEnum,
+  withRules,
+  type ObjectMeta,
+} from "./schema.js";
 
 export const MODEL_SOURCE_SCHEMES = ["https", "http", "pvc", "oci", "builtin"] as const;
 
@@ -14,13 +21,60 @@ export const ModelSource = withRules(
         "or `builtin://default` (the small demo model inside the runtime image; no download).",
     }),
     sha256: Type.Optional(
-      Type.String({ description: "Lower-case hex sha256 of the artifact; required for http(s) sources." }),
+      Type.String({
+        description:
+          "Lower-case hex sha256: of the archive (http(s) .tar/.tgz/.zip), of the directory's canonical manifest " +
+          "(http(s) .onnx or directory URL, pvc://; see docs/models.md), or the image digest (oci://). " +
+          "Required for http(s) sources.",
+      }),
     ),
     timeoutSeconds: Type.Optional(
       Type.Integer({
         minimum: 1,
         maximum: 3600,
         description: "Bound on download + verification; past it the revision fails. Default: 300.",
+      }),
+    ),
+    size: Type.Optional(
+      IntOrString({
+        description:
+          "Upper bound on the artifact: the download and the unpacked model directory each stay under it " +
+          "(ArtifactTooLarge otherwise). The model emptyDir's sizeLimit is twice this for http(s) sources " +
+          "(archive and unpacked copy coexist while unpacking) and this for oci:// copies. Default: 2Gi.",
+      }),
+    ),
+    auth: Type.Optional(
+      Type.Object(
+        {
+          secretName: Type.String({
+            minLength: 1,
+            maxLength: 253,
+            description: "Secret in the same namespace.",
+          }),
+          key: Type.Optional(
+            Type.String({
+              minLength: 1,
+              maxLength: 253,
+              pattern: "^[-._a-zA-Z0-9]+$",
+              description: "Key holding the credentials. Default: `token`.",
+            }),
+          ),
+          type: Type.Optional(
+            StringEnum(["Bearer", "Basic"] as const, {
+              description:
+                "`Bearer`: the key holds a token. `Basic`: it holds `username:password`. Default: Bearer.",
+            }),
+          ),
+        },
+        { description: "Credentials for an http(s) source, sent only to the artifact's own host." },
+      ),
+    ),
+    imageVolume: Type.Optional(
+      Type.Boolean({
+        description:
+          "oci:// only: mount the model image as a Kubernetes image volume (the ImageVolume feature: beta since " +
+          "1.33, on by default from 1.35; subPath needs 1.33) instead of copying its /models directory in an init " +
+          "container. Use it for images without a `cp` binary. Default: false.",
       }),
     ),
   }),
@@ -33,6 +87,16 @@ export const ModelSource = withRules(
     rule: "!has(self.sha256) || self.sha256.matches('^[a-f0-9]{64}$')",
     message: "sha256 must be 64 lower-case hex characters",
     fieldPath: ".sha256",
+  },
+  {
+    rule: "!has(self.auth) || self.uri.startsWith('http')",
+    message: "auth applies to http(s) sources only",
+    fieldPath: ".auth",
+  },
+  {
+    rule: "!has(self.imageVolume) || !self.imageVolume || self.uri.startsWith('oci://')",
+    message: "imageVolume applies to oci:// sources only",
+    fieldPath: ".imageVolume",
   },
   {
     rule: "!self.uri.startsWith('http') || has(self.sha256)",

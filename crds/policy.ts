@@ -107,6 +107,13 @@ export const PolicySpec = Type.Object({
       description: "Model label -> OpenAI moderation category name, for /v1/moderations.",
     }),
   ),
+  termCategory: Type.Optional(
+    StringEnum(OPENAI_CATEGORIES, {
+      description:
+        "OpenAI moderation category a term-list match reports on /v1/moderations, so a client sees " +
+        "why a text was flagged by a term alone. Default: harassment.",
+    }),
+  ),
 });
 export type PolicySpec = Static<typeof PolicySpec>;
 

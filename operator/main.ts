@@ -3,6 +3,8 @@
 // registered controllers until SIGTERM/SIGINT (graceful: finish in-flight reconciles,
 // release the Lease) or until the Lease is lost (exit 1, so Kubernetes restarts us clean).
 import { existsSync } from "node:fs";
+import { homedir } from "node:os";
+import { delimiter, join } from "node:path";
 import { KubeConfig } from "@kubernetes/client-node";
 import type { Logger } from "pino";
 import { parseOperatorOptions, type OperatorOptions } from "./cli.js";
@@ -27,6 +29,14 @@ export function loadKubeConfig(path: string | undefined): KubeConfig {
   } else if (process.env.KUBERNETES_SERVICE_HOST && existsSync(IN_CLUSTER_TOKEN)) {
     kubeConfig.loadFromCluster();
   } else {
+    // loadFromDefault() would invent a cluster at http://localhost:8080 when no file exists:
+    // say instead that there is nothing to connect to.
+    const fromEnv = process.env.KUBECONFIG;
+    const files = fromEnv ? fromEnv.split(delimiter).filter(Boolean) : [join(homedir(), ".kube", "config")];
+    if (!files.some((f) => existsSync(f)))
+      throw new Error(
+        `no Kubernetes configuration: no --kubeconfig, ${fromEnv ? `$KUBECONFIG (${fromEnv}) names no existing file` : `no $KUBECONFIG, no ${files[0]}`}, and not running in a cluster`,
+      );
     kubeConfig.loadFromDefault();
   }
   if (!kubeConfig.getCurrentCluster()) {

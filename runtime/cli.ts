@@ -1,5 +1,6 @@
 // `vigil-runtime`: serve the HTTP API, classify text from the command line with the same
-// model and Policy, or migrate the decision log schema. Flags override the VIGIL_* environment.
+// model and Policy, migrate the decision log schema, or fetch and verify a model artifact
+// (fetch-model, the revision's init container). Flags override the VIGIL_* environment.
 // Usage errors print one line and exit 2; load errors (config, model, policy, database) print
 // one line and exit 1; never a stack trace.
 import { randomUUID } from "node:crypto";
@@ -7,6 +8,7 @@ import { Command, CommanderError, Option } from "commander";
 import { loadConfig, type RuntimeConfig } from "./config.js";
 import { ConfigError, ModelLoadError, PolicyFileError } from "./errors.js";
 import { RUNTIME_VERSION } from "./paths.js";
+import type { FetchModelFlags } from "./artifacts/fetch-model-command.js";
 import type { Reason } from "./policy/policy-engine.js";
 
 // The server and the model stack load only for the command that needs them, so --help and
@@ -201,6 +203,8 @@ export async function runCli(argv: string[], io: CliIo = {}): Promise<number> {
       outputError: (s, write) => write(`${s.trimEnd().replace(/\n+/g, " ")}\n`),
     })
     .showSuggestionAfterError(true);
+  // Subcommands that report their own failure (fetch-model) set this instead of throwing.
+  let exitCode = 0;
   const modelDir = new Option("--model-dir <dir>", "model directory (env VIGIL_MODEL_DIR)");
   const policyFile = new Option("--policy-file <file>", "Policy YAML/JSON file (env VIGIL_POLICY_FILE)");
 
@@ -227,6 +231,36 @@ export async function runCli(argv: string[], io: CliIo = {}): Promise<number> {
     });
 
   program
+    .command("fetch-model")
+    .description(
+      "download an http(s) model artifact (archive, .onnx + sidecars, or directory URL), verify its sha256 and " +
+        "the model checks, and place it at --dest; or check a mounted directory with --verify-dir. " +
+        "Writes one JSON line to the termination log (docs/models.md)",
+    )
+    .option("--uri <url>", "https:// or http:// artifact URL")
+    .option("--verify-dir <dir>", "check this directory instead of downloading (pvc://, OCI copies)")
+    .option("--sha256 <hex>", "expected digest: the archive's, or the directory manifest's")
+    .option("--dest <dir>", "where the verified model directory goes (replaced atomically)")
+    .option("--timeout <seconds>", "bound on the whole fetch and verification (default 300)")
+    .option("--max-bytes <bytes>", "bound on the download and on the unpacked size (default 2 GiB)")
+    .option("--max-files <n>", "bound on archive entries (default 10000)")
+    .option("--retries <n>", "retries on transient errors: connect errors, 5xx, 429 (default 5)")
+    .option("--backoff-ms <ms>", "first retry delay, doubled each retry, Retry-After wins (default 1000)")
+    .option("--auth-file <file>", "credentials file (a mounted Secret key): bearer token or user:password")
+    .option("--auth-env <name>", "environment variable holding the credentials instead")
+    .option("--auth-type <type>", "bearer or basic (default bearer)")
+    .option("--termination-log <file>", "where the JSON outcome goes (default /dev/termination-log)")
+    .action(async (flags: FetchModelFlags) => {
+      const { runFetchModel, FetchUsageError } = await import("./artifacts/fetch-model-command.js");
+      try {
+        exitCode = await runFetchModel(flags, { env, out, err });
+      } catch (error) {
+        if (error instanceof FetchUsageError) throw new CliExit(2, error.message);
+        throw error;
+      }
+    });
+
+  program
     .command("migrate")
     .description("apply the decision log schema migrations to DATABASE_URL and exit (serve also does this)")
     .action(async () => {
@@ -235,7 +269,7 @@ export async function runCli(argv: string[], io: CliIo = {}): Promise<number> {
 
   try {
     await program.parseAsync(argv);
-    return 0;
+    return exitCode;
   } catch (error) {
     if (error instanceof CommanderError) {
       // Commander has already printed its one-line message ("error: unknown option '--x'").

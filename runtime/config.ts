@@ -46,8 +46,20 @@ export interface RuntimeConfig {
   podNamespace: string | undefined;
   /** Overrides the model's truncation length (tokens, special tokens included). */
   maxSequenceLength: number | undefined;
+  /** A text longer than the model's limit is scored in up to this many overlapping windows. */
+  maxWindows: number;
+  /** Tokens per window (default: the model's limit); smaller windows dilute a harmful phrase less. */
+  windowTokens: number | undefined;
   /** Largest accepted request body; larger ones get 413. */
   maxBodyBytes: number;
+  /** Slow clients: the whole request (headers and body) must arrive within this, else 408. */
+  requestTimeoutMs: number;
+  /** Slow clients: the request headers must arrive within this (at most requestTimeoutMs). */
+  headersTimeoutMs: number;
+  /** An idle keep-alive connection is closed after this; longer than a load balancer's idle timeout. */
+  keepAliveTimeoutMs: number;
+  /** Open connections the listener accepts; past it new ones are refused at once. */
+  maxConnections: number;
   /** Postgres decision log and review queue; unset: decisions go to stdout (or nowhere). */
   databaseUrl: string | undefined;
   /** Redis result cache and distributed rate limits; unset: both stay in this process. */
@@ -85,6 +97,9 @@ export const DEFAULT_MODEL_DIR = path.join(PACKAGE_ROOT, "runtime/models/default
 export const DEFAULT_POLICY_FILE = path.join(PACKAGE_ROOT, "runtime/default-policy.yaml");
 
 type Env = Record<string, string | undefined>;
+
+/** VIGIL_* variables of the test suites and tools, not of the runtime. */
+const IGNORED_PREFIXES = ["VIGIL_TEST_", "VIGIL_FUZZ_", "VIGIL_BENCH_"];
 
 function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
   const raw = env[name];
@@ -161,8 +176,17 @@ function mebibytes(value: number | undefined): number | undefined {
 }
 
 /** Reads and validates the configuration; throws ConfigError with a one-line message. */
-export function loadConfig(env: Env = process.env, cores = availableParallelism()): RuntimeConfig {
+export function loadConfig(source: Env = process.env, cores = availableParallelism()): RuntimeConfig {
   const warnings: string[] = [];
+  // Every variable is read through this view, so what was never read is a name this runtime
+  // does not know: a typo, or a contract rename on one side only. Warn instead of ignoring it.
+  const read = new Set<string>();
+  const env: Env = new Proxy(source, {
+    get: (target, name) => {
+      if (typeof name === "string") read.add(name);
+      return Reflect.get(target, name);
+    },
+  });
   const workers = integer(env, "VIGIL_WORKERS", 1, 1, 64);
   const intraOpThreads = integer(
     env,
@@ -183,7 +207,8 @@ export function loadConfig(env: Env = process.env, cores = availableParallelism(
     integer(env, "VIGIL_SHUTDOWN_DELAY_MS", 2000, 0, 600_000),
     Math.floor(shutdownGraceMs / 2),
   );
-  return {
+  const requestTimeoutMs = integer(env, "VIGIL_REQUEST_TIMEOUT_MS", 30_000, 100, 600_000);
+  const config: RuntimeConfig = {
     port: integer(env, "VIGIL_PORT", 8080, 0, 65535),
     host: text(env, "VIGIL_HOST") ?? "0.0.0.0",
     modelDir: path.resolve(text(env, "VIGIL_MODEL_DIR") ?? DEFAULT_MODEL_DIR),
@@ -206,7 +231,17 @@ export function loadConfig(env: Env = process.env, cores = availableParallelism(
     podName: text(env, "POD_NAME"),
     podNamespace: text(env, "POD_NAMESPACE"),
     maxSequenceLength: optionalInteger(env, "VIGIL_MAX_SEQUENCE_LENGTH", 8, 8192),
+    maxWindows: integer(env, "VIGIL_MAX_WINDOWS", 8, 1, 64),
+    windowTokens: optionalInteger(env, "VIGIL_WINDOW_TOKENS", 8, 8192),
     maxBodyBytes: integer(env, "VIGIL_MAX_BODY_BYTES", 1024 * 1024, 1024, 64 * 1024 * 1024),
+    requestTimeoutMs,
+    // Node refuses a headers timeout longer than the request timeout.
+    headersTimeoutMs: Math.min(
+      integer(env, "VIGIL_HEADERS_TIMEOUT_MS", 10_000, 100, 600_000),
+      requestTimeoutMs,
+    ),
+    keepAliveTimeoutMs: integer(env, "VIGIL_KEEP_ALIVE_TIMEOUT_MS", 65_000, 100, 3_600_000),
+    maxConnections: integer(env, "VIGIL_MAX_CONNECTIONS", 10_000, 1, 1_000_000),
     databaseUrl: url(env, "DATABASE_URL", ["postgres:", "postgresql:"]),
     redisUrl: url(env, "REDIS_URL", ["redis:", "rediss:"]),
     redisCommandTimeoutMs: integer(env, "VIGIL_REDIS_COMMAND_TIMEOUT_MS", 100, 1, 10_000),
@@ -224,4 +259,10 @@ export function loadConfig(env: Env = process.env, cores = availableParallelism(
     shutdownDelayMs,
     warnings,
   };
+  for (const name of Object.keys(source).sort()) {
+    if (name.startsWith("VIGIL_") && !read.has(name) && !IGNORED_PREFIXES.some((p) => name.startsWith(p))) {
+      warnings.push(`${name} is not a variable this runtime reads (ignored); check its spelling`);
+    }
+  }
+  return config;
 }

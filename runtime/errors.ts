@@ -8,6 +8,9 @@ export type ErrorCode =
   | "not_found"
   | "payload_too_large"
   | "unsupported_media_type"
+  | "method_not_allowed"
+  | "request_timeout"
+  | "headers_too_large"
   | "unauthorized"
   | "forbidden"
   | "rate_limited"
@@ -42,6 +45,17 @@ export class InvalidRequestError extends HttpError {
 export class NotFoundError extends HttpError {
   constructor(message: string) {
     super(404, "not_found", message);
+  }
+}
+
+export class UnsupportedMediaTypeError extends HttpError {
+  constructor(contentType: string) {
+    super(
+      415,
+      "unsupported_media_type",
+      `unsupported content type '${contentType}': send the body as JSON with 'content-type: application/json'`,
+      "content-type",
+    );
   }
 }
 
@@ -87,7 +101,8 @@ export class OverloadedError extends HttpError {
 
 /** The review queue reads Postgres directly; there is no buffer to answer from while it is down. */
 export class DecisionLogUnavailableError extends HttpError {
-  constructor() {
+  /** The connection error behind it, for the log (never for the client). */
+  constructor(cause?: unknown) {
     super(
       503,
       "decision_log_unavailable",
@@ -95,6 +110,7 @@ export class DecisionLogUnavailableError extends HttpError {
       undefined,
       5,
     );
+    if (cause !== undefined) this.cause = cause;
   }
 }
 

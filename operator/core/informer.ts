@@ -4,6 +4,7 @@
 // with capped exponential backoff and jitter, resuming from the last resourceVersion.
 import { ListWatch, type KubernetesObject } from "@kubernetes/client-node";
 import type { Logger } from "pino";
+import type { FailureLog } from "./failure-log.js";
 import { Backoff, type BackoffOptions } from "./backoff.js";
 import { systemClock, type Clock, type Timer } from "./clock.js";
 import { errorMessage } from "./errors.js";
@@ -41,6 +42,8 @@ export interface InformerOptions {
   random?: () => number;
   log?: Logger;
   metrics?: OperatorMetrics;
+  /** Shared by a manager's informers: one log line per failure cause, not per retry. */
+  failures?: FailureLog;
 }
 
 export const DEFAULT_INFORMER_BACKOFF: BackoffOptions = {
@@ -170,6 +173,7 @@ export class Informer<T extends KubeObject> implements CacheReader<T> {
         labelSelector: this.#options.labelSelector,
       });
       scope.backoff.reset();
+      this.#options.failures?.succeeded();
       // List responses omit each item's apiVersion/kind; fill them so cached objects are complete.
       for (const item of list.items) {
         item.apiVersion ??= this.kind.apiVersion;
@@ -201,10 +205,13 @@ export class Informer<T extends KubeObject> implements CacheReader<T> {
     scope.restartTimer?.cancel();
     const delayMs = scope.backoff.next();
     this.#options.metrics?.informerRestarts.inc({ resource: this.label });
-    this.#options.log?.warn(
-      { resource: this.label, namespace: scope.namespace, delayMs, err: errorMessage(err) },
-      "informer list/watch failed; restarting",
-    );
+    const detail = { resource: this.label, namespace: scope.namespace, delayMs, err: errorMessage(err) };
+    if (this.#options.failures) {
+      this.#options.failures.failed(err, { resource: this.label });
+      this.#options.log?.debug(detail, "informer list/watch failed; restarting");
+    } else {
+      this.#options.log?.warn(detail, "informer list/watch failed; restarting");
+    }
     scope.restartTimer = this.#clock.setTimer(delayMs, () => {
       scope.restartTimer = undefined;
       if (!this.#stopped) this.#run(scope);

@@ -11,6 +11,7 @@ import { systemClock, type Clock } from "./clock.js";
 import { Controller, type ControllerDefinition, type ControllerSettings } from "./controller.js";
 import { errorMessage } from "./errors.js";
 import { EventRecorder, type EventRecorderOptions } from "./events.js";
+import { FailureLog } from "./failure-log.js";
 import { startHealthServer, type HealthServer } from "./health-server.js";
 import { Informer, type InformerOptions } from "./informer.js";
 import { kindLabel, type ResourceKind } from "./kinds.js";
@@ -55,6 +56,8 @@ export class Manager {
   readonly recorder: EventRecorder;
   readonly clock: Clock;
   readonly identity: string;
+  /** Why the API is unreachable, logged once per cause (informers report into it). */
+  readonly failures: FailureLog;
   readonly #options: ManagerOptions;
   readonly #informers = new Map<string, Informer<KubeObject>>();
   readonly #controllers: Controller[] = [];
@@ -73,6 +76,7 @@ export class Manager {
     this.log = options.log ?? createLogger();
     this.identity = options.identity ?? `${hostname()}_${randomUUID()}`;
     this.client = new KubeClient(options.kubeConfig, { metrics: this.metrics });
+    this.failures = new FailureLog({ log: this.log, clock: this.clock });
     this.recorder = new EventRecorder({
       client: this.client,
       clock: this.clock,
@@ -120,6 +124,7 @@ export class Manager {
         namespaces: this.#options.namespaces,
         log: this.log,
         metrics: this.metrics,
+        failures: this.failures,
         ...this.#options.informers,
       });
       this.#informers.set(id, informer);
@@ -192,9 +197,12 @@ export class Manager {
 
   #readiness(): { ok: boolean; detail: string } {
     const pending = [...this.#informers.values()].filter((i) => !i.hasSynced()).map((i) => i.label);
-    return pending.length === 0
-      ? { ok: true, detail: "ok" }
-      : { ok: false, detail: `caches not synced: ${pending.join(", ")}` };
+    if (pending.length === 0) return { ok: true, detail: "ok" };
+    const causes = this.failures.current();
+    return {
+      ok: false,
+      detail: `caches not synced: ${pending.join(", ")}${causes.length ? `; Kubernetes API unavailable: ${causes.join("; ")}` : ""}`,
+    };
   }
 
   async #startControllers(leading: AbortSignal): Promise<void> {

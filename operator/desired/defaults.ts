@@ -23,6 +23,9 @@ export const DEFAULTS = {
   backupRetention: "30d",
   modelFormat: "onnx",
   modelTimeoutSeconds: 300,
+  /** Bound on a model artifact (download and unpacked directory); the model emptyDir derives from it. */
+  modelSize: "2Gi",
+  modelAuthKey: "token",
   previewReplicas: 1,
   autoPromotion: true,
   autoPromotionSeconds: 0,
@@ -204,7 +207,14 @@ export function resolveService(service: ModerationService, runtimeImage: string)
 export interface ResolvedModel {
   name: string;
   version: string;
-  source: { uri: string; sha256?: string; timeoutSeconds: number };
+  source: {
+    uri: string;
+    sha256?: string;
+    timeoutSeconds: number;
+    size: string | number;
+    auth?: { secretName: string; key: string; type: "Bearer" | "Basic" };
+    imageVolume: boolean;
+  };
   format: "onnx";
   maxSequenceLength?: number;
   resources: Resources;
@@ -231,6 +241,15 @@ export function resolveModel(model: ModelDeployment): ResolvedModel {
       uri: m.source.uri,
       ...(m.source.sha256 && { sha256: m.source.sha256 }),
       timeoutSeconds: m.source.timeoutSeconds ?? DEFAULTS.modelTimeoutSeconds,
+      size: m.source.size ?? DEFAULTS.modelSize,
+      ...(m.source.auth && {
+        auth: {
+          secretName: m.source.auth.secretName,
+          key: m.source.auth.key ?? DEFAULTS.modelAuthKey,
+          type: m.source.auth.type ?? "Bearer",
+        },
+      }),
+      imageVolume: m.source.imageVolume ?? false,
     },
     format: m.format ?? DEFAULTS.modelFormat,
     ...(m.maxSequenceLength !== undefined && { maxSequenceLength: m.maxSequenceLength }),

@@ -15,8 +15,8 @@ import { runtimeEnv } from "./env.js";
 import type { DesiredInput } from "./input.js";
 import { ANNOTATION, revisionLabels, revisionSelector } from "./labels.js";
 import {
-  fetchModelContainer,
-  modelVolume,
+  modelInitContainers,
+  modelVolumes,
   parseModelSource,
   runtimeModelMount,
   TMP_VOLUME,
@@ -79,13 +79,10 @@ function podTemplate(ctx: BuildContext, modelSizeBytes: number | undefined): V1P
   const resources = mergeResources(rt.resources, model.resources, model.gpu?.count);
   const securityContext = containerSecurityContext();
   const secrets = secretVolumes(ctx);
-  const modelMount = runtimeModelMount(source);
-  const volumeForModel = modelVolume(source);
-  const fetch = fetchModelContainer(source, {
+  const modelMount = runtimeModelMount(source, model.source);
+  const initContainers = modelInitContainers(source, model.source, {
     image: rt.image,
     ...(rt.imagePullPolicy && { imagePullPolicy: rt.imagePullPolicy }),
-    ...(model.source.sha256 && { sha256: model.source.sha256 }),
-    timeoutSeconds: model.source.timeoutSeconds,
     resources: withoutExtendedResources(resources),
     securityContext,
   });
@@ -123,10 +120,10 @@ function podTemplate(ctx: BuildContext, modelSizeBytes: number | undefined): V1P
       enableServiceLinks: false,
       securityContext: podSecurityContext(),
       terminationGracePeriodSeconds: Math.ceil(rt.shutdownGraceMs / 1000) + SHUTDOWN_MARGIN_SECONDS,
-      ...(fetch && { initContainers: [fetch] }),
+      ...(initContainers.length > 0 && { initContainers }),
       containers: [runtime],
       volumes: [
-        ...(volumeForModel ? [volumeForModel] : []),
+        ...modelVolumes(source, model.source),
         { name: POLICY_VOLUME, configMap: { name: ctx.names.policyConfigMap } },
         { name: TMP_VOLUME, emptyDir: {} },
         ...secrets.volumes,

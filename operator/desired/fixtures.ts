@@ -153,7 +153,7 @@ export function fullInput(): DesiredInput {
       model: {
         name: "toxic-bert",
         version: "3.1.0",
-        source: { uri: "pvc://models/toxic-bert/3.1.0", timeoutSeconds: 120 },
+        source: { uri: "pvc://models/toxic-bert/3.1.0", sha256: SHA256, timeoutSeconds: 120 },
         format: "onnx",
         maxSequenceLength: 256,
       },
@@ -211,6 +211,8 @@ export function gpuInput(): DesiredInput {
           uri: "https://models.example.com/toxic-bert-3.1.0.tar.gz",
           sha256: SHA256,
           timeoutSeconds: 600,
+          size: "4Gi",
+          auth: { secretName: "model-registry", type: "Basic" },
         },
       },
       resources: { requests: { cpu: "2", memory: "4Gi" }, limits: { memory: "8Gi" } },

@@ -1,20 +1,40 @@
-// Where a revision's model directory comes from, as pod volumes. http(s) and oci sources are
-// fetched by an init container into an emptyDir (bounded by timeoutSeconds and checked
-// against sha256, so a bad artifact fails the init container within seconds and shows in
-// the pod status); pvc://claim/path mounts an existing volume read-only at a subPath;
-// builtin://default is the demo model inside the image and needs no volume at all.
+// Where a revision's model directory comes from, as pod volumes and init containers. Every
+// source but builtin:// passes through the fetch-model init container before the runtime
+// starts, so a bad artifact fails within seconds with a reason in the pod status:
+//   http(s)   fetch-model downloads into an emptyDir (sizeLimit from spec.model.source.size),
+//             checks sha256 and the model, and renames the result onto the runtime's path;
+//   pvc       the claim is mounted read-only at a subPath; fetch-model --verify-dir checks the
+//             manifest digest and the model when sha256 is set;
+//   oci       the "modelcar" pattern: copy-model runs the model image to copy its /models into
+//             an emptyDir, or (imageVolume) the image is mounted as an image volume; then
+//             fetch-model --verify-dir checks the model. sha256 pins the image digest;
+//   builtin   the demo model inside the runtime image: no volume at all.
 import type { V1Container, V1Volume, V1VolumeMount } from "@kubernetes/client-node";
 import { DesiredInputError } from "./errors.js";
-import { BUILTIN_MODELS, FETCH_MODEL_CONTAINER, FETCH_MODEL_SUBCOMMAND, MOUNT } from "./runtime-contract.js";
+import { parseQuantity } from "./quantity.js";
+import {
+  BUILTIN_MODELS,
+  COPY_MODEL_CONTAINER,
+  FETCH_MODEL_CONTAINER,
+  FETCH_MODEL_SUBCOMMAND,
+  MODEL_IMAGE_DIR,
+  MOUNT,
+} from "./runtime-contract.js";
 
 export const MODEL_VOLUME = "model";
 export const TMP_VOLUME = "tmp";
+export const MODEL_AUTH_VOLUME = "model-auth";
+/** The directory under the http(s) model volume that fetch-model renames the verified model onto. */
+const DOWNLOAD_SUBDIR = "model";
+/** Where copy-model sees the model volume (not under /models, which is the image's own). */
+const COPY_TARGET = "/vigil-model";
 
 const FIELD = "ModelDeployment spec.model.source.uri";
 const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
 
 export type ModelSourceLocation =
   | { kind: "download"; uri: string; host: string; port: number }
+  | { kind: "oci"; image: string }
   | { kind: "pvc"; claimName: string; subPath?: string }
   | { kind: "builtin"; name: string };
 
@@ -44,7 +64,8 @@ export function parseModelSource(uri: string): ModelSourceLocation {
     throw new DesiredInputError(FIELD, `"${uri}" is not a valid URI`);
   }
   if (!url.hostname) throw new DesiredInputError(FIELD, `"${uri}" has no host`);
-  // An OCI registry speaks HTTPS unless its reference names another port.
+  // The kubelet pulls an OCI image; the pod itself never talks to the registry.
+  if (scheme === "oci") return { kind: "oci", image: uri.slice("oci://".length) };
   const defaultPort = scheme === "http" ? 80 : 443;
   return { kind: "download", uri, host: url.hostname, port: url.port ? Number(url.port) : defaultPort };
 }
@@ -67,65 +88,215 @@ function parsePvcSource(rest: string): ModelSourceLocation {
   return { kind: "pvc", claimName, ...(path.length > 0 && { subPath: path.join("/") }) };
 }
 
-/** The model volume; null for a builtin model, which is part of the image. */
-export function modelVolume(location: ModelSourceLocation): V1Volume | null {
+/** What the builders need of spec.model.source besides where it is (ResolvedModel.source). */
+export interface ModelArtifact {
+  sha256?: string | undefined;
+  timeoutSeconds: number;
+  size: string | number;
+  auth?: { secretName: string; key: string; type: "Bearer" | "Basic" } | undefined;
+  imageVolume: boolean;
+}
+
+const SIZE_FIELD = "ModelDeployment spec.model.source.size";
+const SUFFIXES: [string, number][] = [
+  ["Ti", 2 ** 40],
+  ["Gi", 2 ** 30],
+  ["Mi", 2 ** 20],
+  ["Ki", 2 ** 10],
+  ["T", 1e12],
+  ["G", 1e9],
+  ["M", 1e6],
+  ["k", 1e3],
+];
+
+/** Bytes as the shortest exact quantity: 4294967296 -> "4Gi", 6000000000 -> "6G". */
+export function bytesQuantity(bytes: number): string {
+  let best = String(bytes);
+  for (const [suffix, unit] of SUFFIXES) {
+    const candidate = `${bytes / unit}${suffix}`;
+    if (bytes % unit === 0 && candidate.length < best.length) best = candidate;
+  }
+  return best;
+}
+
+export function artifactSizeBytes(artifact: ModelArtifact): number {
+  const bytes = Math.floor(parseQuantity(artifact.size, SIZE_FIELD));
+  if (!(bytes >= 1)) throw new DesiredInputError(SIZE_FIELD, `"${artifact.size}" must be at least one byte`);
+  return bytes;
+}
+
+/** An image reference pinned to the digest when sha256 is given (`name:tag@sha256:…` is valid). */
+function pinnedImage(image: string, sha256: string | undefined): string {
+  if (!sha256 || image.includes("@")) return image;
+  return `${image}@sha256:${sha256}`;
+}
+
+/** The pod volumes for the model (and its download credentials); none for a builtin model. */
+export function modelVolumes(location: ModelSourceLocation, artifact: ModelArtifact): V1Volume[] {
   switch (location.kind) {
     case "pvc":
-      return { name: MODEL_VOLUME, persistentVolumeClaim: { claimName: location.claimName, readOnly: true } };
+      return [
+        { name: MODEL_VOLUME, persistentVolumeClaim: { claimName: location.claimName, readOnly: true } },
+      ];
     case "download":
-      return { name: MODEL_VOLUME, emptyDir: {} };
+      return [
+        // The archive and its unpacked copy are both on the volume until the archive is deleted.
+        { name: MODEL_VOLUME, emptyDir: { sizeLimit: bytesQuantity(2 * artifactSizeBytes(artifact)) } },
+        ...(artifact.auth
+          ? [
+              {
+                name: MODEL_AUTH_VOLUME,
+                secret: {
+                  secretName: artifact.auth.secretName,
+                  items: [{ key: artifact.auth.key, path: artifact.auth.key }],
+                },
+              },
+            ]
+          : []),
+      ];
+    case "oci":
+      return [
+        artifact.imageVolume
+          ? {
+              name: MODEL_VOLUME,
+              image: { reference: pinnedImage(location.image, artifact.sha256), pullPolicy: "IfNotPresent" },
+            }
+          : { name: MODEL_VOLUME, emptyDir: { sizeLimit: bytesQuantity(artifactSizeBytes(artifact)) } },
+      ];
     case "builtin":
-      return null;
+      return [];
   }
 }
 
-/** Where the runtime container sees the model (read-only); null for a builtin model. */
-export function runtimeModelMount(location: ModelSourceLocation): V1VolumeMount | null {
+/** Where the runtime container (and fetch-model --verify-dir) sees the model; null for a builtin model. */
+export function runtimeModelMount(
+  location: ModelSourceLocation,
+  artifact: ModelArtifact,
+): V1VolumeMount | null {
+  const subPath =
+    location.kind === "pvc"
+      ? location.subPath
+      : location.kind === "download"
+        ? DOWNLOAD_SUBDIR
+        : location.kind === "oci" && artifact.imageVolume
+          ? MODEL_IMAGE_DIR.slice(1)
+          : undefined;
   if (location.kind === "builtin") return null;
-  return {
-    name: MODEL_VOLUME,
-    mountPath: MOUNT.model,
-    readOnly: true,
-    ...(location.kind === "pvc" && location.subPath && { subPath: location.subPath }),
-  };
+  return { name: MODEL_VOLUME, mountPath: MOUNT.model, readOnly: true, ...(subPath && { subPath }) };
 }
 
-export interface FetchModelOptions {
+export interface InitContainerOptions {
   image: string;
   imagePullPolicy?: string;
-  sha256?: string;
-  timeoutSeconds: number;
   resources: V1Container["resources"];
   securityContext: V1Container["securityContext"];
 }
 
-/** The init container that downloads and verifies an http(s)/oci model; null for pvc://. */
-export function fetchModelContainer(
-  location: ModelSourceLocation,
-  options: FetchModelOptions,
-): V1Container | null {
-  if (location.kind !== "download") return null;
+function fetchModelBase(options: InitContainerOptions, args: string[], mounts: V1VolumeMount[]): V1Container {
   return {
     name: FETCH_MODEL_CONTAINER,
     image: options.image,
     ...(options.imagePullPolicy && { imagePullPolicy: options.imagePullPolicy }),
-    args: [
-      FETCH_MODEL_SUBCOMMAND,
+    args: [FETCH_MODEL_SUBCOMMAND, ...args],
+    resources: options.resources,
+    securityContext: options.securityContext,
+    // fetch-model writes its one-line verdict to /dev/termination-log (the default path); the
+    // operator reads it from the pod status (artifact-status.ts). Logs only if it never wrote one.
+    terminationMessagePolicy: "FallbackToLogsOnError",
+    volumeMounts: [...mounts, { name: TMP_VOLUME, mountPath: MOUNT.tmp }],
+  };
+}
+
+function downloadContainer(
+  location: Extract<ModelSourceLocation, { kind: "download" }>,
+  artifact: ModelArtifact,
+  options: InitContainerOptions,
+): V1Container {
+  const auth = artifact.auth;
+  return fetchModelBase(
+    options,
+    [
       "--uri",
       location.uri,
-      ...(options.sha256 ? ["--sha256", options.sha256] : []),
+      ...(artifact.sha256 ? ["--sha256", artifact.sha256] : []),
       "--dest",
       MOUNT.model,
       "--timeout",
-      String(options.timeoutSeconds),
+      String(artifact.timeoutSeconds),
+      "--max-bytes",
+      String(artifactSizeBytes(artifact)),
+      ...(auth
+        ? ["--auth-file", `${MOUNT.modelAuthDir}/${auth.key}`, "--auth-type", auth.type.toLowerCase()]
+        : []),
     ],
+    [
+      // The volume root, not MOUNT.model: the verified directory is renamed onto MOUNT.model.
+      { name: MODEL_VOLUME, mountPath: MOUNT.modelVolumeRoot },
+      ...(auth ? [{ name: MODEL_AUTH_VOLUME, mountPath: MOUNT.modelAuthDir, readOnly: true }] : []),
+    ],
+  );
+}
+
+function verifyContainer(
+  location: ModelSourceLocation,
+  artifact: ModelArtifact,
+  options: InitContainerOptions,
+  sha256: string | undefined,
+): V1Container {
+  const mount = runtimeModelMount(location, artifact)!;
+  return fetchModelBase(
+    options,
+    [
+      "--verify-dir",
+      MOUNT.model,
+      ...(sha256 ? ["--sha256", sha256] : []),
+      "--timeout",
+      String(artifact.timeoutSeconds),
+    ],
+    [mount],
+  );
+}
+
+/**
+ * copy-model: the model image itself copies its /models into the model volume. It needs a `cp`
+ * binary in the image (busybox, distroless :debug, any distro base); images without one use
+ * imageVolume instead. No shell: cp is exec'd directly.
+ */
+function copyContainer(
+  location: Extract<ModelSourceLocation, { kind: "oci" }>,
+  artifact: ModelArtifact,
+  options: InitContainerOptions,
+): V1Container {
+  return {
+    name: COPY_MODEL_CONTAINER,
+    image: pinnedImage(location.image, artifact.sha256),
+    imagePullPolicy: "IfNotPresent",
+    command: ["cp", "-R", `${MODEL_IMAGE_DIR}/.`, `${COPY_TARGET}/`],
     resources: options.resources,
     securityContext: options.securityContext,
-    // A checksum mismatch or timeout shows up in the pod status, not only in the logs.
     terminationMessagePolicy: "FallbackToLogsOnError",
-    volumeMounts: [
-      { name: MODEL_VOLUME, mountPath: MOUNT.model },
-      { name: TMP_VOLUME, mountPath: MOUNT.tmp },
-    ],
+    volumeMounts: [{ name: MODEL_VOLUME, mountPath: COPY_TARGET }],
   };
+}
+
+/** The init containers that deliver and verify the model, in order; none for builtin (or pvc without sha256). */
+export function modelInitContainers(
+  location: ModelSourceLocation,
+  artifact: ModelArtifact,
+  options: InitContainerOptions,
+): V1Container[] {
+  switch (location.kind) {
+    case "download":
+      return [downloadContainer(location, artifact, options)];
+    case "pvc":
+      return artifact.sha256 ? [verifyContainer(location, artifact, options, artifact.sha256)] : [];
+    case "oci":
+      // The digest is pinned in the image reference; the manifest digest is only reported.
+      return [
+        ...(artifact.imageVolume ? [] : [copyContainer(location, artifact, options)]),
+        verifyContainer(location, artifact, options, undefined),
+      ];
+    case "builtin":
+      return [];
+  }
 }

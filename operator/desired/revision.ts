@@ -3,7 +3,7 @@
 // batching, env) changes a revision in place through a rolling update.
 import type { ModelDeployment } from "../../crds/index.js";
 import { shortHash } from "./canonical.js";
-import { resolveModel } from "./defaults.js";
+import { DEFAULTS, resolveModel, type ResolvedModel } from "./defaults.js";
 import { revisionName } from "./names.js";
 
 /** 10 hex characters (40 bits), like a ReplicaSet's pod-template-hash: short, collision-safe per service. */
@@ -15,6 +15,12 @@ const HASH_LENGTH = 10;
  * new pods on other nodes. Changing what goes into this hash re-rolls every service on
  * operator upgrade: add fields only with their default left out of the hash.
  */
+function sourceForHash(source: ResolvedModel["source"]): Partial<ResolvedModel["source"]> {
+  // size and imageVolume came later: at their defaults they stay out, so existing revisions keep their hash.
+  const { size, imageVolume, ...rest } = source;
+  return { ...rest, ...(size !== DEFAULTS.modelSize && { size }), ...(imageVolume && { imageVolume }) };
+}
+
 export function revisionHash(model: ModelDeployment): string {
   const resolved = resolveModel(model);
   return shortHash(
@@ -22,7 +28,7 @@ export function revisionHash(model: ModelDeployment): string {
       model: {
         name: resolved.name,
         version: resolved.version,
-        source: resolved.source,
+        source: sourceForHash(resolved.source),
         format: resolved.format,
         maxSequenceLength: resolved.maxSequenceLength,
       },

@@ -2,7 +2,12 @@
 // runtime image understands. The runtime reads the same environment variable names.
 
 export const RUNTIME_CONTAINER = "runtime";
+/** Downloads or verifies the model (its termination message is the ArtifactTerminationMessage). */
 export const FETCH_MODEL_CONTAINER = "fetch-model";
+/** oci:// sources: runs the model image to copy its /models directory into the model volume. */
+export const COPY_MODEL_CONTAINER = "copy-model";
+/** The directory a model image ("modelcar") keeps its model directory in. */
+export const MODEL_IMAGE_DIR = "/models";
 /**
  * Subcommands of the image's entrypoint (`vigil-runtime`, i.e. `node dist/runtime/main.js`).
  * Pods set only `args`, never `command`: the entrypoint is the image's business.
@@ -20,6 +25,9 @@ export const PROBE_PATH = { startup: "/startup", readiness: "/ready", liveness: 
 
 export const MOUNT = {
   model: "/models/model",
+  /** fetch-model's view of the model volume: it stages next to MOUNT.model, then renames onto it. */
+  modelVolumeRoot: "/models",
+  modelAuthDir: "/etc/vigil/model-auth",
   policyDir: "/etc/vigil/policy",
   policyFile: "/etc/vigil/policy/policy.yaml",
   apiKeysDir: "/etc/vigil/api-keys",

@@ -100,15 +100,31 @@ export class Batcher<I, O> {
     this.schedule();
   }
 
+  /**
+   * Runs a batch; when it fails, runs each half again, down to single items, so that one item
+   * the model cannot take fails alone instead of taking the requests batched with it along.
+   * Failures are rare, so the extra runs (about 2·log2(n) per bad item) cost nothing in practice.
+   */
   private async execute(batch: Pending<I, O>[]): Promise<void> {
+    let outputs: O[];
     try {
-      const outputs = await this.options.run(batch.map((p) => p.item));
-      if (outputs.length !== batch.length) {
-        throw new Error(`batch runner returned ${outputs.length} outputs for ${batch.length} items`);
-      }
-      batch.forEach((p, i) => p.resolve(outputs[i]!));
+      outputs = await this.options.run(batch.map((p) => p.item));
     } catch (error) {
-      for (const p of batch) p.reject(error);
+      if (batch.length === 1) {
+        batch[0]!.reject(error);
+        return;
+      }
+      const middle = Math.ceil(batch.length / 2);
+      await this.execute(batch.slice(0, middle));
+      await this.execute(batch.slice(middle));
+      return;
     }
+    // A runner that breaks its contract is a bug, not a bad item: no retry hides it.
+    if (outputs.length !== batch.length) {
+      const error = new Error(`batch runner returned ${outputs.length} outputs for ${batch.length} items`);
+      for (const p of batch) p.reject(error);
+      return;
+    }
+    batch.forEach((p, i) => p.resolve(outputs[i]!));
   }
 }

@@ -5,8 +5,8 @@ import { readFile } from "node:fs/promises";
 import { parentPort, workerData } from "node:worker_threads";
 import * as ort from "onnxruntime-node";
 import { activate } from "./activation.js";
-import { createSession } from "./session.js";
-import { checkSignature, type TensorSignature } from "./signature.js";
+import { createSession, tensorSignatures } from "./session.js";
+import { checkSignature } from "./signature.js";
 import { planLengthBuckets } from "./length-buckets.js";
 import { BatchTokenizer, type TokenizedText } from "./tokenizer.js";
 import type { FromWorker, ToWorker, WorkerInit } from "./worker-protocol.js";
@@ -14,18 +14,6 @@ import type { FromWorker, ToWorker, WorkerInit } from "./worker-protocol.js";
 const init = workerData as WorkerInit;
 const port = parentPort!;
 const send = (message: FromWorker, transfer: ArrayBuffer[] = []): void => port.postMessage(message, transfer);
-
-function signatureOf(metadata: readonly ort.InferenceSession.ValueMetadata[]): TensorSignature[] {
-  return metadata.map((m) =>
-    m.isTensor
-      ? {
-          name: m.name,
-          type: m.type,
-          shape: m.shape.map((d) => (typeof d === "number" && d >= 0 ? d : String(d))),
-        }
-      : { name: m.name, type: "non-tensor" },
-  );
-}
 
 async function readJson(file: string): Promise<Record<string, unknown>> {
   return JSON.parse(await readFile(file, "utf8")) as Record<string, unknown>;
@@ -45,8 +33,8 @@ async function load(): Promise<LoadedModel> {
   );
   const signature = checkSignature(
     init.modelPath,
-    signatureOf(session.inputMetadata),
-    signatureOf(session.outputMetadata),
+    tensorSignatures(session.inputMetadata),
+    tensorSignatures(session.outputMetadata),
     init.labelCount,
   );
   const tokenizer = new BatchTokenizer(
@@ -56,6 +44,8 @@ async function load(): Promise<LoadedModel> {
       maxLength: init.maxLength,
       withTokenTypeIds: signature.usesTokenTypeIds,
       fixedLength: signature.fixedSequenceLength,
+      maxWindows: init.maxWindows,
+      windowLength: init.windowLength,
     },
   );
   return {
@@ -77,13 +67,24 @@ async function runBucket(loaded: LoadedModel, rows: TokenizedText[]): Promise<Fl
   return output.logits!.data as Float32Array;
 }
 
-async function run(loaded: LoadedModel, texts: string[]): Promise<Float32Array> {
-  const rows = texts.map((t) => loaded.tokenizer.tokenize(t));
+interface RunResult {
+  probabilities: Float32Array;
+  windows: Uint16Array;
+}
+
+/**
+ * Scores every window of every text, then keeps per text and label the highest probability of
+ * any of its windows: a long text is as harmful as its worst part.
+ */
+async function run(loaded: LoadedModel, texts: string[]): Promise<RunResult> {
+  const perText = texts.map((t) => loaded.tokenizer.windows(t));
+  const rows = perText.flat();
+  const owner = perText.flatMap((windows, text) => windows.map(() => text));
   const buckets = loaded.tokenizer.dynamicLength
     ? planLengthBuckets(rows.map((r) => r.ids.length))
     : [rows.map((_, i) => i)];
   const labels = init.labelCount;
-  const logits = new Float32Array(texts.length * labels);
+  const logits = new Float32Array(rows.length * labels);
   for (const bucket of buckets) {
     const out = await runBucket(
       loaded,
@@ -91,7 +92,18 @@ async function run(loaded: LoadedModel, texts: string[]): Promise<Float32Array> 
     );
     bucket.forEach((row, j) => logits.set(out.subarray(j * labels, (j + 1) * labels), row * labels));
   }
-  return activate(logits, labels, init.activation);
+  const rowProbabilities = activate(logits, labels, init.activation);
+  if (rows.length === texts.length) {
+    return { probabilities: rowProbabilities, windows: new Uint16Array(texts.length).fill(1) };
+  }
+  const probabilities = new Float32Array(texts.length * labels);
+  owner.forEach((text, row) => {
+    for (let j = 0; j < labels; j++) {
+      const at = text * labels + j;
+      probabilities[at] = Math.max(probabilities[at]!, rowProbabilities[row * labels + j]!);
+    }
+  });
+  return { probabilities, windows: Uint16Array.from(perText, (w) => w.length) };
 }
 
 function serve(loaded: LoadedModel): void {
@@ -100,10 +112,17 @@ function serve(loaded: LoadedModel): void {
   port.on("message", (message: ToWorker) => {
     const started = performance.now();
     run(loaded, message.texts).then(
-      (probabilities) =>
-        send({ type: "result", id: message.id, probabilities, inferenceMs: performance.now() - started }, [
-          probabilities.buffer as ArrayBuffer,
-        ]),
+      ({ probabilities, windows }) =>
+        send(
+          {
+            type: "result",
+            id: message.id,
+            probabilities,
+            windows,
+            inferenceMs: performance.now() - started,
+          },
+          [probabilities.buffer as ArrayBuffer, windows.buffer as ArrayBuffer],
+        ),
       (e: unknown) =>
         send({ type: "run-failed", id: message.id, message: e instanceof Error ? e.message : String(e) }),
     );

@@ -78,6 +78,29 @@ function positiveInt(value: unknown): number | undefined {
     : undefined;
 }
 
+// RoBERTa-family models number positions from padding_idx + 1 (transformers'
+// create_position_ids_from_input_ids), so `max_position_embeddings` = 514 holds 512 tokens.
+const POSITIONS_AFTER_PADDING = new Set([
+  "roberta",
+  "xlm-roberta",
+  "xlm-roberta-xl",
+  "camembert",
+  "longformer",
+  "data2vec-text",
+  "roberta-prelayernorm",
+  "xmod",
+]);
+
+/** Tokens the position embeddings can take, after the family's offset; Infinity when unknown. */
+export function usablePositions(config: Record<string, unknown>): number {
+  const positions = positiveInt(config.max_position_embeddings);
+  if (positions === undefined) return Infinity;
+  const modelType = typeof config.model_type === "string" ? config.model_type : "";
+  if (!POSITIONS_AFTER_PADDING.has(modelType)) return positions;
+  const padding = typeof config.pad_token_id === "number" ? config.pad_token_id : 1;
+  return positions - padding - 1;
+}
+
 /** A name usable in URL paths (/v2/models/{name}): the last segment of `_name_or_path`. */
 function nameFrom(config: Record<string, unknown>, dir: string): string {
   const raw = typeof config._name_or_path === "string" && config._name_or_path ? config._name_or_path : dir;
@@ -109,17 +132,12 @@ export async function loadModelDescriptor(dir: string, overrides: ModelOverrides
   const labels = labelsFrom(configPath, config);
   const problemType =
     typeof config.problem_type === "string" ? config.problem_type : "single_label_classification";
-  const modelLimit = Math.min(
-    positiveInt(config.max_position_embeddings) ?? Infinity,
-    positiveInt(tokenizerConfig.model_max_length) ?? Infinity,
-    positiveInt(config.max_length) ?? Infinity,
-  );
+  // config.json's `max_length` is a generation setting, not an input limit: never read it.
+  const positionLimit = usablePositions(config);
+  const modelLimit = Math.min(positionLimit, positiveInt(tokenizerConfig.model_max_length) ?? Infinity);
   const requested = overrides.maxSequenceLength;
   // Longer inputs than the position embeddings cover would fail inside onnxruntime.
-  const maxLength =
-    requested === undefined
-      ? modelLimit
-      : Math.min(requested, positiveInt(config.max_position_embeddings) ?? Infinity);
+  const maxLength = requested === undefined ? modelLimit : Math.min(requested, positionLimit);
   const truncationNote =
     requested !== undefined && maxLength < requested
       ? `VIGIL_MAX_SEQUENCE_LENGTH=${requested} exceeds the model's ${maxLength} positions; truncating to ${maxLength} tokens`

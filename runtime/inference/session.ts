@@ -4,6 +4,7 @@
 import * as ort from "onnxruntime-node";
 import type { ExecutionProvider } from "../config.js";
 import { ModelLoadError } from "../errors.js";
+import type { TensorSignature } from "./signature.js";
 
 export interface CreatedSession {
   session: ort.InferenceSession;
@@ -51,4 +52,17 @@ export async function createSession(
 
 function firstLine(e: unknown): string {
   return (e instanceof Error ? e.message : String(e)).split("\n")[0]!.trim();
+}
+
+/** A session's inputs or outputs in the shape checkSignature reads. */
+export function tensorSignatures(metadata: readonly ort.InferenceSession.ValueMetadata[]): TensorSignature[] {
+  return metadata.map((m) =>
+    m.isTensor
+      ? {
+          name: m.name,
+          type: m.type,
+          shape: m.shape.map((d) => (typeof d === "number" && d >= 0 ? d : String(d))),
+        }
+      : { name: m.name, type: "non-tensor" },
+  );
 }

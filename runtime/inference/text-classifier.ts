@@ -53,6 +53,7 @@ export class OnnxTextClassifier implements TextClassifier {
       run: async (texts) => {
         const output = await pool.run(texts);
         metrics.inferenceDuration.observe(output.inferenceMs / 1000);
+        for (const count of output.windows) metrics.windowsPerText.observe(count);
         return texts.map((_, row) => {
           const scores: LabelScores = {};
           labels.forEach((label, j) => (scores[label] = output.probabilities[row * labels.length + j]!));

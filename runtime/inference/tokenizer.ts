@@ -2,7 +2,8 @@
 // model's own tokenizer.json through @huggingface/tokenizers (the maintained JS port of the
 // `tokenizers` library; works offline from the file). The batch is padded to its longest item,
 // not to a fixed length, and items longer than the model's limit are truncated keeping the
-// closing special token ([SEP], </s>) the model was trained to see.
+// closing special token ([SEP], </s>) the model was trained to see, or (maxWindows > 1) split
+// into overlapping windows that are each scored.
 import { Tokenizer } from "@huggingface/tokenizers";
 
 export interface EncodedBatch {
@@ -18,6 +19,13 @@ export interface BatchTokenizerOptions {
   withTokenTypeIds: boolean;
   /** Models with a fixed sequence axis get every batch padded to exactly this length. */
   fixedLength?: number | undefined;
+  /**
+   * A text longer than the model's limit is scored in up to this many overlapping windows
+   * (each within the limit); past them the rest is truncated. 1: truncate only. Default 1.
+   */
+  maxWindows?: number;
+  /** Tokens per window (special tokens included), at most the model's limit. Default: the limit. */
+  windowLength?: number | undefined;
 }
 
 export interface TokenizedText {
@@ -55,6 +63,46 @@ export class BatchTokenizer {
     this.specialIds = new Set(
       [...this.tokenizer.get_added_tokens_decoder()].filter(([, token]) => token.special).map(([id]) => id),
     );
+  }
+
+  /**
+   * One row per window of a text: the whole text when it fits; otherwise overlapping windows of
+   * its content tokens, each wrapped in the text's own leading and closing special tokens, so
+   * every window looks to the model like a text it was trained on. A quarter of each window
+   * overlaps the next, so a phrase cut by one boundary is whole in the neighbouring window.
+   */
+  windows(text: string): TokenizedText[] {
+    const maxWindows = this.options.maxWindows ?? 1;
+    const max = this.options.fixedLength ?? this.options.maxLength;
+    if (maxWindows <= 1) return [this.tokenize(text)];
+    const encoding = this.tokenizer.encode(text, {
+      add_special_tokens: true,
+      return_token_type_ids: this.options.withTokenTypeIds,
+    });
+    const ids = encoding.ids;
+    if (ids.length <= max) return [{ ids, typeIds: encoding.token_type_ids }];
+    // A fixed sequence axis takes exactly its length; otherwise a window may be shorter.
+    const length = this.options.fixedLength ?? Math.min(max, this.options.windowLength ?? max);
+    let start = 0;
+    while (start < ids.length && this.specialIds.has(ids[start]!)) start++;
+    let end = ids.length;
+    while (end > start && this.specialIds.has(ids[end - 1]!)) end--;
+    const prefix = ids.slice(0, start);
+    const suffix = ids.slice(end);
+    const width = length - prefix.length - suffix.length;
+    if (width < 4) return [this.tokenize(text)];
+    const step = width - Math.floor(width / 4);
+    const typeId = encoding.token_type_ids?.[0] ?? 0;
+    const rows: TokenizedText[] = [];
+    for (let from = start; from < end && rows.length < maxWindows; from += step) {
+      const windowIds = [...prefix, ...ids.slice(from, Math.min(from + width, end)), ...suffix];
+      rows.push({
+        ids: windowIds,
+        typeIds: encoding.token_type_ids ? windowIds.map(() => typeId) : undefined,
+      });
+      if (from + width >= end) break;
+    }
+    return rows;
   }
 
   /** Token ids of one text with special tokens, truncated to the model's limit. */

@@ -11,6 +11,8 @@ import type { FromWorker, ToWorker, WorkerInit } from "./worker-protocol.js";
 export interface BatchOutput {
   /** Row-major [texts, labels]. */
   probabilities: Float32Array;
+  /** Windows each text was scored in. */
+  windows: Uint16Array;
   inferenceMs: number;
 }
 
@@ -18,6 +20,10 @@ export interface WorkerPoolOptions {
   workers: number;
   intraOpThreads: number;
   executionProvider: ExecutionProvider;
+  /** Windows a text past the model's limit is scored in; 1 truncates. Default 1. */
+  maxWindows?: number;
+  /** Tokens per window; default the model's limit. */
+  windowLength?: number | undefined;
   /** Worker deaths and replacements, for the log. */
   onEvent?: (level: "warn" | "error" | "info", message: string) => void;
 }
@@ -100,6 +106,8 @@ export class InferenceWorkerPool {
       labelCount: model.labels.length,
       activation: model.activation,
       maxLength: model.maxLength,
+      maxWindows: options.maxWindows ?? 1,
+      windowLength: options.windowLength,
       executionProvider: options.executionProvider,
       intraOpThreads: options.intraOpThreads,
     };
@@ -165,7 +173,11 @@ export class InferenceWorkerPool {
     if (!job || !("id" in message) || message.id !== job.id) return;
     slot.job = undefined;
     if (message.type === "result") {
-      job.resolve({ probabilities: message.probabilities, inferenceMs: message.inferenceMs });
+      job.resolve({
+        probabilities: message.probabilities,
+        windows: message.windows,
+        inferenceMs: message.inferenceMs,
+      });
     } else {
       job.reject(new InferenceError(`inference failed: ${message.message}`));
     }

@@ -10,6 +10,10 @@ export interface WorkerInit {
   labelCount: number;
   activation: Activation;
   maxLength: number;
+  /** Windows a text past maxLength is scored in (1: truncate). */
+  maxWindows: number;
+  /** Tokens per window; undefined: the model's limit. */
+  windowLength: number | undefined;
   executionProvider: ExecutionProvider;
   intraOpThreads: number;
 }
@@ -28,8 +32,10 @@ export type FromWorker =
   | {
       type: "result";
       id: number;
-      /** Row-major [texts, labels] probabilities. */
+      /** Row-major [texts, labels] probabilities (per text, the highest over its windows). */
       probabilities: Float32Array;
+      /** Windows each text was scored in (1 when it fit the model's limit). */
+      windows: Uint16Array;
       /** Tokenisation + session.run, as measured inside the worker. */
       inferenceMs: number;
     }

@@ -1,7 +1,8 @@
 // Language identification with `eld` (Efficient Language Detector: n-gram based, 60 languages,
 // ISO 639-1 codes). Its databases trade memory for accuracy on very short texts; the smallest
 // keeps the pod inside its memory budget and is accurate on sentences (99% on tweets per its
-// benchmarks). Texts it cannot place (empty, digits only, some very short ones) are "und".
+// benchmarks). Texts it cannot place (empty, digits only, some very short ones) and guesses it
+// is unsure of are "und": a wrong guess would apply another language's policy overrides.
 import { eld } from "eld";
 
 export const LANGUAGE_DATABASES = ["extrasmall", "small", "medium", "large"] as const;
@@ -12,9 +13,17 @@ export const UNDETERMINED = "und";
 
 interface LoadableDetector {
   load(size: string): Promise<unknown>;
-  detect(text: string): { language: string };
+  detect(text: string): { language: string; isReliable(): boolean; getScores(): Record<string, number> };
   info(): { Languages: Record<number, string> };
 }
+
+/**
+ * A guess whose best score leads the runner-up by less than this is reported as "und", so the
+ * default policy applies instead of another language's overrides. On the project's 2757
+ * labelled texts in 8 languages (hack/data) it cuts wrong guesses from 67 to 12 while 239
+ * instead of 84 texts become "und"; on texts of 25 characters or fewer, 49 -> 7 wrong.
+ */
+export const MIN_SCORE_MARGIN = 0.05;
 
 export class LanguageDetector {
   private constructor(
@@ -34,6 +43,9 @@ export class LanguageDetector {
   }
 
   detect(text: string): string {
-    return this.detector.detect(text).language || UNDETERMINED;
+    const result = this.detector.detect(text);
+    if (!result.language || !result.isReliable()) return UNDETERMINED;
+    const [best = 0, runnerUp = 0] = Object.values(result.getScores()).sort((a, b) => b - a);
+    return best - runnerUp < MIN_SCORE_MARGIN ? UNDETERMINED : result.language;
   }
 }

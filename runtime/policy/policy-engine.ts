@@ -39,6 +39,8 @@ const SEVERITY: Record<Action, number> = { allow: 0, flag: 1, review: 2, block: 
 type ThresholdAction = Exclude<Action, "allow">;
 const STRICTEST_FIRST = [...ACTIONS].reverse().filter((a): a is ThresholdAction => a !== "allow");
 const OPENAI_NAMES = new Set<string>(OPENAI_CATEGORIES);
+/** Term lists mostly hold slurs and abuse; a Policy names another category with termCategory. */
+export const DEFAULT_TERM_CATEGORY: OpenAICategory = "harassment";
 
 export function isCategoryReason(reason: Reason): reason is CategoryReason {
   return "category" in reason;
@@ -68,17 +70,22 @@ function strictestMet(score: number, thresholds: CategoryThresholds): ThresholdA
 export class PolicyEngine {
   /** Policy categories that are neither a model label nor a mapped OpenAI name: never scored. */
   readonly unknownCategories: string[];
+  /** Model labels no Policy category thresholds, directly or through categoryMap: never decide anything. */
+  readonly uncoveredLabels: string[];
   private readonly base: PolicyView;
   private readonly byLanguage = new Map<string, PolicyView>();
   private readonly defaultAction: Action;
   /** Model label -> OpenAI category (explicit categoryMap, or the label itself when it is one). */
   private readonly openAIName = new Map<string, OpenAICategory>();
+  /** The OpenAI category a term-list match reports. */
+  private readonly termCategory: OpenAICategory;
 
   constructor(
     spec: PolicySpec,
     private readonly labels: readonly string[],
   ) {
     this.defaultAction = spec.defaultAction ?? "allow";
+    this.termCategory = spec.termCategory ?? DEFAULT_TERM_CATEGORY;
     for (const label of labels) {
       const mapped =
         spec.categoryMap?.[label] ?? (OPENAI_NAMES.has(label) ? (label as OpenAICategory) : undefined);
@@ -103,6 +110,10 @@ export class PolicyEngine {
     this.unknownCategories = [...allCategories].filter(
       (c) => !labels.includes(c) && !mappedNames.has(c as OpenAICategory),
     );
+    this.uncoveredLabels = labels.filter((label) => {
+      const mapped = this.openAIName.get(label);
+      return !allCategories.has(label) && !(mapped !== undefined && allCategories.has(mapped));
+    });
   }
 
   /** The languages with overrides, for /ready details. */
@@ -153,14 +164,17 @@ export class PolicyEngine {
     return out;
   }
 
-  /** OpenAI categories a decision flags: those its threshold reasons belong to. */
+  /** OpenAI categories a decision flags: those its threshold reasons belong to, and termCategory for a term match. */
   openAIFlags(decision: Decision): Record<OpenAICategory, boolean> {
     const out = Object.fromEntries(OPENAI_CATEGORIES.map((c) => [c, false])) as Record<
       OpenAICategory,
       boolean
     >;
     for (const reason of decision.reasons) {
-      if (!isCategoryReason(reason)) continue;
+      if (!isCategoryReason(reason)) {
+        out[this.termCategory] = true;
+        continue;
+      }
       if (OPENAI_NAMES.has(reason.category)) out[reason.category as OpenAICategory] = true;
       const mapped = this.openAIName.get(reason.category);
       if (mapped) out[mapped] = true;

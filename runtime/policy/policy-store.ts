@@ -26,6 +26,8 @@ export interface PolicySnapshot {
 export interface PolicyReloadFailure {
   message: string;
   at: Date;
+  /** Set when the failure was not a bad file but an unexpected error (a bug): log its stack. */
+  error?: unknown;
 }
 
 export interface PolicyStoreStatus {
@@ -159,13 +161,13 @@ export class PolicyStore {
       loaded = parsePolicy(this.file, content);
     } catch (e) {
       if (e instanceof PolicyFileError) return this.reject(e.message, content);
-      throw e;
+      return this.reject(`${this.file}: unexpected error while loading: ${(e as Error).message}`, content, e);
     }
     let next: PolicySnapshot;
     try {
       next = this.compile(loaded);
     } catch (e) {
-      return this.reject(`${this.file}: cannot compile: ${(e as Error).message}`, content);
+      return this.reject(`${this.file}: cannot compile: ${(e as Error).message}`, content, e);
     }
     const previous = this.snapshot;
     this.snapshot = next;
@@ -175,10 +177,10 @@ export class PolicyStore {
     return "applied";
   }
 
-  private reject(message: string, content: string): ReloadOutcome {
+  private reject(message: string, content: string, error?: unknown): ReloadOutcome {
     // Report each distinct bad revision once, not on every poll.
     if (this.rejected?.content !== content) {
-      const failure = { message, at: new Date() };
+      const failure: PolicyReloadFailure = { message, at: new Date(), ...(error !== undefined && { error }) };
       this.rejected = { content, failure };
       this.options.events?.onRejected?.(failure);
     }
@@ -190,7 +192,16 @@ export class PolicyStore {
     if (this.closed) return;
     clearTimeout(this.debounce);
     this.debounce = setTimeout(
-      () => void this.reload().catch(() => undefined),
+      // reload() reports every failure it knows through reject(); anything still escaping is
+      // a bug, reported the same way (logs, metrics, /ready) rather than swallowed.
+      () =>
+        void this.reload().catch((error: unknown) =>
+          this.reject(
+            `${this.file}: unexpected error while reloading: ${(error as Error).message}`,
+            `\u0000${String(error)}`,
+            error,
+          ),
+        ),
       this.options.debounceMs ?? 50,
     );
   }

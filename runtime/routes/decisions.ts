@@ -13,6 +13,7 @@ import {
   type StoredDecision,
 } from "../decisions/decision-queries.js";
 import { storableText } from "../decisions/storable-text.js";
+import { isConnectionError } from "../decisions/connection-errors.js";
 import { DecisionLogUnavailableError, InvalidRequestError, NotFoundError } from "../errors.js";
 
 const UUID = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$";
@@ -175,7 +176,10 @@ async function guarded<T>(query: () => Promise<T>): Promise<T> {
     if (typeof code === "string" && code.startsWith("22")) {
       throw new InvalidRequestError(`a parameter is out of range (${(error as Error).message})`);
     }
-    throw new DecisionLogUnavailableError();
+    // Only an outage is a 503; anything else is a bug and goes to the error handler as a 500,
+    // logged with its stack.
+    if (isConnectionError(error)) throw new DecisionLogUnavailableError(error);
+    throw error;
   }
 }
 

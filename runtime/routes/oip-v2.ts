@@ -4,8 +4,8 @@
 // Policy "action" per text (BYTES [n]). Spec:
 // github.com/kserve/open-inference-protocol/blob/main/specification/protocol/inference_rest.md
 import { Type, type Static } from "@sinclair/typebox";
-import type { FastifyInstance, FastifyReply } from "fastify";
-import { InvalidRequestError, NotFoundError } from "../errors.js";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { InvalidRequestError, NotFoundError, UnsupportedMediaTypeError } from "../errors.js";
 import type { ModerationOutcome } from "../moderation/moderator.js";
 import type { RuntimeState } from "../server/runtime-state.js";
 import { LANGUAGE_PATTERN, MAX_TEXTS_PER_REQUEST, MAX_TEXT_LENGTH } from "./request-limits.js";
@@ -76,8 +76,30 @@ const OipError = Type.Object({ error: Type.String() });
 const ModelParams = Type.Object({ model: Type.String(), version: Type.Optional(Type.String()) });
 type ModelParams = Static<typeof ModelParams>;
 
-function flatten(data: unknown[]): unknown[] {
-  return data.flat(Infinity as 1);
+/**
+ * Row-major elements of a tensor's data, given flat or nested up to the shape's rank. Iterative
+ * with an explicit stack: a body nested thousands of arrays deep must be a 400, not a stack
+ * overflow.
+ */
+export function flattenTensorData(data: unknown[], rank: number, field: string): unknown[] {
+  const out: unknown[] = [];
+  const stack: { items: unknown[]; index: number }[] = [{ items: data, index: 0 }];
+  while (stack.length > 0) {
+    const top = stack[stack.length - 1]!;
+    if (top.index >= top.items.length) {
+      stack.pop();
+      continue;
+    }
+    const item = top.items[top.index++];
+    if (!Array.isArray(item)) {
+      out.push(item);
+    } else if (stack.length >= rank) {
+      throw new InvalidRequestError(`${field}: nested deeper than the shape's ${rank} dimension(s)`, field);
+    } else {
+      stack.push({ items: item, index: 0 });
+    }
+  }
+  return out;
 }
 
 /** The texts of a v2 request, or a 400 saying which part of the tensor is wrong. */
@@ -95,7 +117,6 @@ export function textsOfInfer(body: InferRequest): string[] {
       "inputs[0].datatype",
     );
   }
-  const data = flatten(input.data);
   const elements = input.shape.reduce((a, b) => a * b, 1);
   if (
     input.shape.length === 0 ||
@@ -107,6 +128,7 @@ export function textsOfInfer(body: InferRequest): string[] {
       "inputs[0].shape",
     );
   }
+  const data = flattenTensorData(input.data, input.shape.length, "inputs[0].data");
   if (elements !== data.length) {
     throw new InvalidRequestError(
       `inputs[0].data: shape [${input.shape.join(", ")}] needs ${elements} elements, got ${data.length}`,
@@ -191,8 +213,59 @@ export function inferResponse(outcome: ModerationOutcome, id: string, outputs: S
   };
 }
 
-// Health answers by status code with an empty body, as the spec asks (200 true, 4xx false).
-const health = (ok: boolean, reply: FastifyReply): FastifyReply => reply.code(ok ? 200 : 400).send();
+// Health answers by status code (200 true, 4xx false) as the spec asks, with the JSON body
+// KServe's clients read ({"live": true}); Triton's read only the status.
+const health = (ok: boolean, reply: FastifyReply, body: Record<string, unknown>): FastifyReply =>
+  reply.code(ok ? 200 : 400).send(body);
+
+// Triton's HTTP client sends JSON as application/octet-stream; its binary-tensor extension
+// (a JSON header followed by raw tensor bytes) is announced by this header.
+const JSON_HEADER_LENGTH = "inference-header-content-length";
+
+/**
+ * Infer bodies are JSON whatever the client calls them: Triton's client says
+ * application/octet-stream and KServe clients before 0.20 send no Content-Type. A body with
+ * binary tensor data after its JSON header is refused: BYTES text is small enough to send as JSON.
+ */
+function acceptJsonAsSentByOipClients(app: FastifyInstance): void {
+  const parseJson = app.getDefaultJsonParser("error", "error");
+  const parse = (
+    request: FastifyRequest,
+    body: string,
+    done: (err: Error | null, body?: unknown) => void,
+  ) => {
+    const jsonLength = request.headers[JSON_HEADER_LENGTH];
+    if (jsonLength !== undefined && Number(jsonLength) !== Buffer.byteLength(body)) {
+      done(
+        new InvalidRequestError(
+          "binary tensor data is not supported: send the 'text' tensor's data as JSON",
+          JSON_HEADER_LENGTH,
+        ),
+      );
+      return;
+    }
+    parseJson(request, body, done);
+  };
+  app.addContentTypeParser("application/octet-stream", { parseAs: "string" }, parse);
+  app.addContentTypeParser("*", { parseAs: "string" }, (request, body, done) => {
+    if (request.headers["content-type"] !== undefined) {
+      done(new UnsupportedMediaTypeError(request.headers["content-type"]));
+      return;
+    }
+    parse(request, body as string, done);
+  });
+}
+
+/** KServe's client reads an error's message only when Content-Type is exactly application/json. */
+function plainJsonContentType(app: FastifyInstance): void {
+  app.addHook("onSend", async (_request, reply, payload) => {
+    const type = reply.getHeader("content-type");
+    if (typeof type === "string" && type.startsWith("application/json")) {
+      reply.header("content-type", "application/json");
+    }
+    return payload;
+  });
+}
 
 /** Server health: probes, unauthenticated like /live and /ready. */
 export async function oipV2HealthRoutes(
@@ -200,15 +273,19 @@ export async function oipV2HealthRoutes(
   { state }: { state: RuntimeState },
 ): Promise<void> {
   const common = { config: { apiFormat: "oip" as const } };
+  plainJsonContentType(app);
   app.get(
     "/v2/health/live",
     { ...common, schema: { tags: ["oip-v2"], summary: "Server live", security: [] } },
-    async (_req, reply) => health(true, reply),
+    async (_req, reply) => health(true, reply, { live: true }),
   );
   app.get(
     "/v2/health/ready",
     { ...common, schema: { tags: ["oip-v2"], summary: "Server ready", security: [] } },
-    async (_req, reply) => health(state.readiness().ready, reply),
+    async (_req, reply) => {
+      const ready = state.readiness().ready;
+      return health(ready, reply, { ready });
+    },
   );
 }
 
@@ -216,6 +293,8 @@ export async function oipV2HealthRoutes(
 export async function oipV2Routes(app: FastifyInstance, { state }: { state: RuntimeState }): Promise<void> {
   const serverVersion = state.options.serverVersion;
   const common = { config: { apiFormat: "oip" as const } };
+  acceptJsonAsSentByOipClients(app);
+  plainJsonContentType(app);
 
   const checkModel = ({ model, version }: ModelParams): void => {
     const served = state.model;
@@ -274,7 +353,8 @@ export async function oipV2Routes(app: FastifyInstance, { state }: { state: Runt
       { ...common, schema: { tags: ["oip-v2"], summary: "Model ready", params: ModelParams } },
       async (request, reply) => {
         checkModel(request.params);
-        return health(state.readiness().ready, reply);
+        const ready = state.readiness().ready;
+        return health(ready, reply, { name: request.params.model, ready });
       },
     );
     app.post<{ Params: ModelParams; Body: InferRequest }>(

@@ -16,12 +16,19 @@ import { moderationRoutes } from "../routes/moderations.js";
 import { oipV2HealthRoutes, oipV2Routes } from "../routes/oip-v2.js";
 import { probeRoutes } from "../routes/probes.js";
 import { authPlugin } from "./auth-plugin.js";
+import { clientErrorHandler } from "./client-errors.js";
+import {
+  applyConnectionLimits,
+  connectionServerOptions,
+  type ConnectionLimits,
+} from "./connection-limits.js";
 import { errorHandlerPlugin } from "./error-handler.js";
 import { loadSheddingPlugin } from "./load-shedding.js";
 import type { RuntimeMetrics } from "./metrics.js";
 import { metricsPlugin } from "./metrics.js";
 import { openApiPlugin } from "./openapi.js";
 import { rateLimitPlugin } from "./rate-limit-plugin.js";
+import { requestPreconditionsPlugin } from "./request-preconditions.js";
 import { responseHeadersPlugin } from "./response-headers.js";
 import type { RuntimeState } from "./runtime-state.js";
 
@@ -52,6 +59,8 @@ export interface AppOptions {
   decisionQueries?: DecisionQueries | undefined;
   /** false when /metrics is served on its own port (VIGIL_METRICS_PORT). */
   serveMetrics?: boolean;
+  /** Timeouts and the connection bound; omitted: Node's defaults (tests that build an app only). */
+  connectionLimits?: ConnectionLimits;
 }
 
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
@@ -63,10 +72,14 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     genReqId: () => randomUUID(),
     // Reject what the schemas do not allow instead of silently dropping or converting it.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
+    clientErrorHandler,
+    ...(options.connectionLimits && connectionServerOptions(options.connectionLimits)),
   });
+  if (options.connectionLimits) applyConnectionLimits(app.server, options.connectionLimits);
   // Every API takes JSON; anything else is a 415, not a string body failing schema checks.
   app.removeContentTypeParser("text/plain");
   await app.register(errorHandlerPlugin);
+  await app.register(requestPreconditionsPlugin);
   await app.register(responseHeadersPlugin, { draining: () => state.isDraining });
   await app.register(metricsPlugin, { metrics, serveEndpoint: options.serveMetrics ?? true });
   await app.register(openApiPlugin, { version: state.options.serverVersion });

@@ -12,6 +12,8 @@ import type {
 } from "fastify";
 import fp from "fastify-plugin";
 import { HttpError, type ErrorCode } from "../errors.js";
+import { closeAfterDraining } from "./lingering-close.js";
+import { RouteMethods } from "./route-methods.js";
 
 export type ApiFormat = "vigil" | "openai" | "oip";
 
@@ -114,7 +116,11 @@ function render(error: FastifyError | HttpError | Error): Rendered {
   };
 }
 
-function body(format: ApiFormat, r: Rendered): unknown {
+/** The error body of each API's wire format. */
+export function errorBody(
+  format: ApiFormat,
+  r: Pick<Rendered, "status" | "code" | "message" | "field">,
+): unknown {
   switch (format) {
     case "oip":
       return { error: r.message };
@@ -140,10 +146,15 @@ function send(request: FastifyRequest, reply: FastifyReply, rendered: Rendered):
   if (rendered.retryAfterSeconds !== undefined)
     reply.header("retry-after", String(rendered.retryAfterSeconds));
   if (rendered.status === 401) reply.header("www-authenticate", 'Bearer realm="vigil"');
+  if (rendered.status === 413) {
+    // The rest of an oversized body is not worth reading into the next request.
+    reply.header("connection", "close");
+    closeAfterDraining(request.raw);
+  }
   return reply
     .code(rendered.status)
     .type("application/json")
-    .send(body(formatFor(request), rendered));
+    .send(errorBody(formatFor(request), rendered));
 }
 
 export const errorHandlerPlugin = fp(
@@ -153,19 +164,37 @@ export const errorHandlerPlugin = fp(
       if (rendered.status >= 500 && !(error instanceof HttpError)) {
         request.log.error({ err: error }, "unhandled error");
       } else if (rendered.status >= 500) {
-        request.log.warn({ code: rendered.code }, rendered.message);
+        // A deliberate 5xx (an outage, shedding) keeps its cause in the log.
+        request.log.warn(
+          { code: rendered.code, ...(error.cause !== undefined && { err: error.cause }) },
+          rendered.message,
+        );
       }
       return send(request, reply, rendered);
     });
-    app.setNotFoundHandler((request, reply) =>
-      send(request, reply, {
+    const routes = new RouteMethods();
+    app.addHook("onRoute", (route) => routes.add(route.method, route.url));
+    app.setNotFoundHandler((request, reply) => {
+      const path = request.url.split("?")[0] ?? "";
+      const allowed = routes.allowed(path);
+      if (allowed.length > 0) {
+        reply.header("allow", allowed.join(", "));
+        return send(request, reply, {
+          status: 405,
+          code: "method_not_allowed",
+          message: `${request.method} is not allowed on ${path}; allowed: ${allowed.join(", ")}`,
+          field: undefined,
+          retryAfterSeconds: undefined,
+        });
+      }
+      return send(request, reply, {
         status: 404,
         code: "not_found",
-        message: `no route for ${request.method} ${request.url.split("?")[0]}`,
+        message: `no route for ${request.method} ${path}`,
         field: undefined,
         retryAfterSeconds: undefined,
-      }),
-    );
+      });
+    });
   },
   { name: "vigil-errors" },
 );

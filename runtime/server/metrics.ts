@@ -40,6 +40,13 @@ export class RuntimeMetrics {
     registers: [this.registry],
   });
 
+  readonly windowsPerText = new Histogram({
+    name: "vigil_windows_per_text",
+    help: "Windows a text was scored in: 1 when it fits the model's limit, more for long texts.",
+    buckets: [1, 2, 4, 8, 16, 32],
+    registers: [this.registry],
+  });
+
   readonly queueDepth = new Gauge({
     name: "vigil_queue_depth",
     help: "Texts waiting in the batcher queue for a free inference worker.",

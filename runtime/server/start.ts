@@ -105,11 +105,21 @@ export async function startRuntime(
       onRejected: (failure) => {
         metrics.policyReloadFailures.inc();
         metrics.policyValid.set(0);
-        log.warn({ error: failure.message }, "policy file rejected; the previous policy stays in force");
+        log.warn(
+          { error: failure.message, ...(failure.error !== undefined && { err: failure.error }) },
+          "policy file rejected; the previous policy stays in force",
+        );
       },
     },
   });
   publishPolicy(metrics, policies.current.name, policies.current.generation);
+  const uncovered = policies.current.engine.uncoveredLabels;
+  if (uncovered.length > 0) {
+    log.warn(
+      `model labels no policy category thresholds: ${uncovered.join(", ")}; their scores never flag, review or block ` +
+        "(set VIGIL_POLICY_FILE to a Policy written for this model; see config/samples/policy-*.yaml)",
+    );
+  }
   for (const category of policies.current.engine.unknownCategories) {
     log.warn(
       `policy category '${category}' is neither a model label (${model.labels.join(", ")}) nor a mapped name`,
@@ -156,6 +166,12 @@ export async function startRuntime(
     loadShedding: loadSheddingSettings(config),
     decisionQueries: storage.queries,
     serveMetrics: config.metricsPort === undefined,
+    connectionLimits: {
+      requestTimeoutMs: config.requestTimeoutMs,
+      headersTimeoutMs: config.headersTimeoutMs,
+      keepAliveTimeoutMs: config.keepAliveTimeoutMs,
+      maxConnections: config.maxConnections,
+    },
   });
   const opsApp = config.metricsPort === undefined ? undefined : await buildOpsApp(state, metrics, log);
   const address = await app.listen({ port: config.port, host: config.host });
@@ -174,6 +190,8 @@ export async function startRuntime(
           workers: config.workers,
           intraOpThreads: config.intraOpThreads,
           executionProvider: config.executionProvider,
+          maxWindows: config.maxWindows,
+          windowLength: config.windowTokens,
           onEvent: (level, message) => log[level](message),
         },
         { maxBatchSize: config.maxBatchSize, maxDelayMs: config.maxDelayMs, maxQueue: config.maxQueue },

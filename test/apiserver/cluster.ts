@@ -1,6 +1,7 @@
 // The cluster a test runs against: a fresh emulator by default, or the real cluster named by
-// VIGIL_TEST_KUBECONFIG. Tests create their objects in namespaces from newNamespace(), which
-// close() deletes again.
+// VIGIL_TEST_KUBECONFIG (the vitest "kube-apiserver" project sets it to the control plane
+// test/controlplane starts). Tests create their objects in namespaces from newNamespace(),
+// which close() deletes again.
 import { randomBytes } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -15,6 +16,7 @@ import {
   PatchStrategy,
   type KubernetesObject,
 } from "@kubernetes/client-node";
+import { PodSimulator } from "../controlplane/pod-simulator.js";
 import { ApiServerEmulator } from "./emulator.js";
 
 export interface TestClusterOptions {
@@ -28,11 +30,29 @@ export interface TestClusterOptions {
   bookmarkIntervalMs?: number;
 }
 
+/**
+ * Stand-ins for what a cluster without scheduler or kubelet cannot do itself. The emulator
+ * writes the Deployment's status directly; on the test control plane pods are bound to a fake
+ * Node and reported ready, and kube-controller-manager's controllers move the Deployment.
+ */
+export interface WorkloadSimulator {
+  /** Resolves once the Deployment reports `readyReplicas` (default: all) ready, rolled out when all are. */
+  setDeploymentReady(namespace: string, name: string, readyReplicas?: number): Promise<void>;
+}
+
+/** Set (to "1") for a real cluster that has no scheduler or kubelet, such as test/controlplane's. */
+export const SIMULATE_PODS_ENV = "VIGIL_TEST_SIMULATE_PODS";
+
 export interface TestCluster {
   /** Points at the emulator, or at VIGIL_TEST_KUBECONFIG's cluster. */
   kubeConfig: KubeConfig;
   /** The emulator; undefined against a real cluster. */
   emulator?: ApiServerEmulator;
+  /**
+   * Makes Deployments ready on the emulator and on a cluster without kubelets
+   * (VIGIL_TEST_SIMULATE_PODS=1); undefined on a cluster whose kubelets run pods themselves.
+   */
+  workloads?: WorkloadSimulator;
   /** Creates a namespace `<prefix>-<random>`; close() deletes it. */
   newNamespace(prefix?: string): Promise<string>;
   close(): Promise<void>;
@@ -50,26 +70,32 @@ export async function startTestCluster(opts: TestClusterOptions = {}): Promise<T
     ...(opts.bookmarkIntervalMs !== undefined ? { bookmarkIntervalMs: opts.bookmarkIntervalMs } : {}),
   });
   if (opts.installCrds ?? true) emulator.installCrdsFromDir(CRD_DIR);
-  return clusterFor(emulator.kubeConfig(), emulator, () => emulator.close());
+  const workloads: WorkloadSimulator = {
+    setDeploymentReady: async (namespace, name, readyReplicas) => {
+      emulator.simulate.setDeploymentReady(namespace, name, readyReplicas);
+    },
+  };
+  return clusterFor(emulator.kubeConfig(), { emulator, workloads }, () => emulator.close());
 }
 
 async function startRealCluster(path: string, opts: TestClusterOptions): Promise<TestCluster> {
   const kc = new KubeConfig();
   kc.loadFromFile(path);
   if (opts.installCrds ?? true) await applyCrds(kc);
-  return clusterFor(kc, undefined, async () => {});
+  const workloads = process.env[SIMULATE_PODS_ENV] === "1" ? new PodSimulator(kc) : undefined;
+  return clusterFor(kc, { ...(workloads && { workloads }) }, async () => {});
 }
 
 function clusterFor(
   kc: KubeConfig,
-  emulator: ApiServerEmulator | undefined,
+  powers: Pick<TestCluster, "emulator" | "workloads">,
   shutdown: () => Promise<void>,
 ): TestCluster {
   const core = kc.makeApiClient(CoreV1Api);
   const created: string[] = [];
   return {
     kubeConfig: kc,
-    ...(emulator ? { emulator } : {}),
+    ...powers,
     async newNamespace(prefix = "test") {
       const name = `${prefix}-${randomBytes(4).toString("hex")}`.toLowerCase().slice(0, 63);
       await core.createNamespace({ body: { metadata: { name, labels: { "vigil.dev/test": "true" } } } });

@@ -41,19 +41,20 @@ export class Deleter {
     if (!obj) throw notFound(type.plural, type.group, name);
     const meta = obj.metadata!;
     const pre = opts.preconditions;
+    // As rest.BeforeDelete words them, naming the kind rather than the resource.
     if (pre?.uid && pre.uid !== meta.uid)
       throw conflict(
-        type.plural,
+        type.kind,
         type.group,
         name,
-        `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${meta.uid ?? ""}`,
+        `the UID in the precondition (${pre.uid}) does not match the UID in record (${meta.uid ?? ""}). The object might have been deleted and then recreated`,
       );
     if (pre?.resourceVersion && pre.resourceVersion !== meta.resourceVersion)
       throw conflict(
-        type.plural,
+        type.kind,
         type.group,
         name,
-        `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${meta.resourceVersion ?? ""}`,
+        `the ResourceVersion in the precondition (${pre.resourceVersion}) does not match the ResourceVersion in record (${meta.resourceVersion ?? ""}). The object might have been modified`,
       );
     if (opts.propagationPolicy && opts.orphanDependents !== undefined)
       throw badRequest("orphanDependents and propagationPolicy cannot both be set");

@@ -19,6 +19,7 @@ import {
   badRequest,
   methodNotAllowed,
   noSuchResource,
+  NoRouteError,
   toApiError,
   unsupportedMediaType,
 } from "./errors.js";
@@ -236,8 +237,9 @@ export class ApiServerEmulator {
     } catch (err) {
       const e = toApiError(err);
       if (e.code >= 500 && !(err instanceof ApiError)) console.error("api emulator request failed:", err);
-      if (!res.headersSent) this.send(res, e.code, e.toStatus(), e.headers);
-      else res.end();
+      if (res.headersSent) res.end();
+      else if (e instanceof NoRouteError) this.sendNoRoute(res);
+      else this.send(res, e.code, e.toStatus(), e.headers);
     }
     if (record.status === 0) {
       record.status = res.statusCode;
@@ -423,6 +425,16 @@ export class ApiServerEmulator {
     );
     record.status = 200;
     this.requests.push(record);
+  }
+
+  private sendNoRoute(res: ServerResponse): void {
+    const text = "404 page not found\n";
+    res.writeHead(404, {
+      "Content-Type": "text/plain; charset=utf-8",
+      "X-Content-Type-Options": "nosniff",
+      "Content-Length": Buffer.byteLength(text),
+    });
+    res.end(text);
   }
 
   private send(

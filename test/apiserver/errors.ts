@@ -116,6 +116,11 @@ export function methodNotAllowed(
   return new ApiError(405, "MethodNotAllowed", message);
 }
 
+/** A content type no route of the path consumes (go-restful's 415, before any handler runs). */
+export function unsupportedRouteMediaType(): ApiError {
+  return new ApiError(415, "UnsupportedMediaType", "415: Unsupported Media Type");
+}
+
 export function unsupportedMediaType(contentType: string, accepted: string[]): ApiError {
   return new ApiError(
     415,
@@ -160,7 +165,17 @@ export function toApiError(err: unknown): ApiError {
   return internalError(err instanceof Error ? err.message : String(err));
 }
 
-/** A path the server does not serve (unknown group, version or resource). */
+/**
+ * A path the server does not serve (unknown group, version, resource or subresource). No route
+ * matches it, so kube-apiserver's not-found handler answers Go's plain-text "404 page not
+ * found", not a Status.
+ */
+export class NoRouteError extends ApiError {
+  constructor() {
+    super(404, "NotFound", "404 page not found");
+  }
+}
+
 export function noSuchResource(): ApiError {
-  return new ApiError(404, "NotFound", "the server could not find the requested resource", {});
+  return new NoRouteError();
 }

@@ -7,7 +7,11 @@
 export const verticalPodAutoscalerCrd = {
   apiVersion: "apiextensions.k8s.io/v1",
   kind: "CustomResourceDefinition",
-  metadata: { name: "verticalpodautoscalers.autoscaling.k8s.io" },
+  metadata: {
+    name: "verticalpodautoscalers.autoscaling.k8s.io",
+    // *.k8s.io is a protected group: the apiserver refuses CRDs there without this annotation.
+    annotations: { "api-approved.kubernetes.io": "https://github.com/kubernetes/kubernetes/pull/63797" },
+  },
   spec: {
     group: "autoscaling.k8s.io",
     scope: "Namespaced",

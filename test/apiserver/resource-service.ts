@@ -14,6 +14,7 @@ import {
   notFound,
   STALE_OBJECT_MESSAGE,
   unsupportedMediaType,
+  unsupportedRouteMediaType,
 } from "./errors.js";
 import { applyBuiltInDefaults } from "./defaults.js";
 import { deepEqual } from "./json.js";
@@ -192,6 +193,8 @@ export class ResourceService {
     opts: WriteOptions & { force?: boolean },
   ): WriteResult {
     if (contentType === PATCH_TYPES.apply) return this.apply(type, namespace, name, rawBody, opts);
+    // Not a patch type at all: no route consumes it, and go-restful answers in its own words.
+    if (!(Object.values(PATCH_TYPES) as string[]).includes(contentType)) throw unsupportedRouteMediaType();
     if (!acceptedPatchTypes(type).includes(contentType))
       throw unsupportedMediaType(contentType, acceptedPatchTypes(type));
     if (opts.force !== undefined)
@@ -553,7 +556,20 @@ function checkCrdName(type: ResourceType, crd: KubeObject): void {
       message: `Invalid value: "${crd.metadata?.name ?? ""}": must be spec.names.plural+"."+spec.group`,
       reason: "FieldValueInvalid",
     });
+  if (isProtectedGroup(spec.group ?? "") && !crd.metadata?.annotations?.[API_APPROVED])
+    errors.push({
+      field: `metadata.annotations[${API_APPROVED}]`,
+      message: `Required value: protected groups must have approval annotation "${API_APPROVED}", see https://github.com/kubernetes/enhancements/pull/1111`,
+      reason: "FieldValueRequired",
+    });
   if (errors.length > 0) throw invalid(type.kind, type.group, crd.metadata?.name ?? "", errors);
+}
+
+const API_APPROVED = "api-approved.kubernetes.io";
+
+/** Groups the Kubernetes project owns; a CRD there needs an API review (KEP-1111). */
+function isProtectedGroup(group: string): boolean {
+  return ["k8s.io", "kubernetes.io"].some((g) => group === g || group.endsWith(`.${g}`));
 }
 
 function encodeContinue(token: ContinueToken): string {

@@ -108,7 +108,9 @@ export function parseFieldSelector(selector: string | null, type: ResourceType):
     if (!m) throw badRequest(`invalid selector: '${selector}'; can't understand '${term}'`);
     const field = m[1]!;
     if (field !== "metadata.name" && field !== "metadata.namespace" && !(field in type.fieldSelectors))
-      throw badRequest(`field label not supported: ${field}`);
+      throw badRequest(
+        `"${field}" is not a known field selector: only ${["metadata.name", "metadata.namespace", ...Object.keys(type.fieldSelectors)].map((f) => `"${f}"`).join(", ")}`,
+      );
     return { field, op: m[2] === "!=" ? "!=" : "=", value: m[3]!.trim() };
   });
 }

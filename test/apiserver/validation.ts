@@ -278,11 +278,37 @@ function asApiserverMessage(e: FieldError): FieldError {
     : { ...e, message: `Invalid value: "object": ${e.message}` };
 }
 
+/**
+ * Schema errors after which apiextensions-apiserver does not run a CRD's CEL rules
+ * (hasBlockingErr), adding CEL_SKIPPED instead so the user knows more may fail.
+ */
+const BLOCKING_REASONS = new Set([
+  "FieldValueNotSupported",
+  "FieldValueRequired",
+  "FieldValueTooLong",
+  "FieldValueTooMany",
+  "FieldValueTypeInvalid",
+]);
+
+const CEL_SKIPPED: FieldError = {
+  field: "<nil>",
+  message:
+    'Invalid value: "null": some validation rules were not checked because the object was invalid; correct the existing errors to complete validation',
+  reason: "FieldValueInvalid",
+};
+
+function hasCelRules(schema: unknown): boolean {
+  return JSON.stringify(schema).includes('"x-kubernetes-validations"');
+}
+
 /** All checks; throws 422 Invalid with every failing field. */
 export function validateForWrite(type: ResourceType, obj: KubeObject, old: KubeObject | undefined): void {
   const errors = validateMetadata(type, obj);
   if (type.schema) {
-    errors.push(...validateObject(type.schema, obj).map(asApiserverMessage));
+    const schemaErrors = validateObject(type.schema, obj).map(asApiserverMessage);
+    errors.push(...schemaErrors);
+    if (hasCelRules(type.schema) && schemaErrors.some((e) => BLOCKING_REASONS.has(e.reason)))
+      errors.push(CEL_SKIPPED);
   } else {
     errors.push(...(BUILT_IN_RULES[`${type.group}/${type.kind}`]?.(obj, old) ?? []));
   }

@@ -171,7 +171,10 @@ describe("delete", () => {
   });
 
   it("honours a uid precondition", async () => {
-    await c.core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: "pre" } } });
+    const created = await c.core.createNamespacedConfigMap({
+      namespace: ns,
+      body: { metadata: { name: "pre" } },
+    });
     const status = await expectStatus(
       c.core.deleteNamespacedConfigMap({
         namespace: ns,
@@ -181,7 +184,12 @@ describe("delete", () => {
       409,
       "Conflict",
     );
-    expect(status.message).toContain("Precondition failed: UID in precondition");
+    // The contract: 409 Conflict naming the object, and nothing deleted. The wording is the
+    // server's (it names both UIDs).
+    expect(status.details?.name).toBe("pre");
+    expect(status.message).toContain("00000000-0000-0000-0000-000000000000");
+    const kept = await c.core.readNamespacedConfigMap({ namespace: ns, name: "pre" });
+    expect(kept.metadata?.uid).toBe(created.metadata?.uid);
   });
 
   it("deletes a collection by label selector", async () => {

@@ -31,9 +31,14 @@ function expectStatusBody(res: { status: number; json: <T>() => T }, code: numbe
 }
 
 describe("Status errors", () => {
-  it("404 NotFound for a resource the server does not serve", async () => {
-    expectStatusBody(await raw(c.kc, "GET", `/apis/nonexistent.example/v1/things`), 404, "NotFound");
-    expectStatusBody(await raw(c.kc, "GET", `/api/v1/namespaces/${ns}/nothings`), 404, "NotFound");
+  it("404 for a resource the server does not serve (no route: Go's plain-text not-found page)", async () => {
+    // No handler matches these paths, so kube-apiserver answers with its not-found handler's
+    // plain text rather than a Status; clients must go by the code alone.
+    for (const path of [`/apis/nonexistent.example/v1/things`, `/api/v1/namespaces/${ns}/nothings`]) {
+      const res = await raw(c.kc, "GET", path);
+      expect(res.status, path).toBe(404);
+      expect(res.headers["content-type"], path).toMatch(/^text\/plain/);
+    }
   });
 
   it("400 BadRequest for an unparseable label selector", async () => {
@@ -59,7 +64,9 @@ describe("Status errors", () => {
       400,
       "BadRequest",
     );
-    expect(body.message).toContain("field label not supported: spec.nope");
+    // The wording changed across releases ("field label not supported: …" before 1.30); the
+    // contract is 400 BadRequest naming the field.
+    expect(body.message).toContain("spec.nope");
   });
 
   it("400 BadRequest when the body's namespace differs from the URL's", async () => {

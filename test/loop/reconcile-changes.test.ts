@@ -17,7 +17,7 @@ import {
   type WithStatus,
   useOperatorCluster,
 } from "./reconcile-support.js";
-import { emulatorOf, onEmulator, testClient, waitFor } from "./support.js";
+import { canSimulateWorkloads, testClient, waitFor, workloadsOf } from "./support.js";
 
 const SAMPLES = ["modeldeployment.yaml", "policy.yaml", "moderationservice.yaml"];
 const CONFIG_HASH = "moderation.vigil.dev/config-hash";
@@ -91,8 +91,8 @@ describe("ModerationService changes", () => {
       reason: "Rolling",
     });
     expect(conditionOf(rolling, "Ready")?.observedGeneration).toBe(rolling.metadata?.generation);
-    if (env.cluster.emulator) {
-      env.cluster.emulator.simulate.setDeploymentReady(namespace, name);
+    if (env.cluster.workloads) {
+      await env.cluster.workloads.setDeploymentReady(namespace, name);
       await waitForCondition(client(), Kinds.ModerationService, namespace, "comments", {
         type: "Ready",
         status: "True",
@@ -148,10 +148,10 @@ describe("ModerationService changes", () => {
     expect(events.items.filter((e) => e.reason === "PolicyNotFound").map((e) => e.type)).toEqual(["Warning"]);
   });
 
-  it.skipIf(!onEmulator)(
-    "replaces the revision on a model change once the new one is ready (emulator: pods are simulated)",
+  it.skipIf(!canSimulateWorkloads)(
+    "replaces the revision on a model change once the new one is ready (pods are simulated)",
     async () => {
-      const emulator = emulatorOf(env.cluster);
+      const workloads = workloadsOf(env.cluster);
       const namespace = await env.cluster.newNamespace("model-change");
       const old = await convergedSamples(env.cluster, client(), namespace, SAMPLES, "comments");
       const oldName = old.metadata!.name!;
@@ -186,7 +186,7 @@ describe("ModerationService changes", () => {
           : undefined;
       });
 
-      emulator.simulate.setDeploymentReady(namespace, incoming.metadata!.name!);
+      await workloads.setDeploymentReady(namespace, incoming.metadata!.name!);
       await waitFor(async () => (await selected()) === incoming.metadata?.labels?.[REVISION], {
         message: "traffic to switch to the new revision",
       });
@@ -203,7 +203,7 @@ describe("ModerationService changes", () => {
         },
         { message: "the new revision to get the service's replicas" },
       );
-      emulator.simulate.setDeploymentReady(namespace, promoted.metadata!.name!);
+      await workloads.setDeploymentReady(namespace, promoted.metadata!.name!);
       const ready = await waitForCondition(client(), Kinds.ModerationService, namespace, "comments", {
         type: "Ready",
         status: "True",

@@ -18,7 +18,7 @@ import {
   type WithStatus,
   useOperatorCluster,
 } from "./reconcile-support.js";
-import { configMap, emulatorOf, onEmulator, testClient, waitFor } from "./support.js";
+import { canSimulateWorkloads, configMap, testClient, waitFor, workloadsOf } from "./support.js";
 
 const SAMPLES = ["modeldeployment.yaml", "policy.yaml", "moderationservice.yaml"];
 
@@ -81,13 +81,13 @@ describe("ModerationService reconciliation", () => {
     expect(conditionOf(status, "Degraded")).toMatchObject({ status: "False" });
   });
 
-  it.skipIf(!onEmulator)(
-    "reports Ready=True for the current generation once the pods are ready (emulator: pods are simulated)",
+  it.skipIf(!canSimulateWorkloads)(
+    "reports Ready=True for the current generation once the pods are ready (pods are simulated)",
     async () => {
       const namespace = await env.cluster.newNamespace("ready");
       await applySamples(client(), namespace, SAMPLES);
       const deployment = await waitForDeployment(namespace, "comments");
-      emulatorOf(env.cluster).simulate.setDeploymentReady(namespace, deployment.metadata!.name!);
+      await workloadsOf(env.cluster).setDeploymentReady(namespace, deployment.metadata!.name!);
       const service = await waitForCondition(client(), Kinds.ModerationService, namespace, "comments", {
         type: "Ready",
         status: "True",
@@ -127,8 +127,8 @@ describe("ModerationService reconciliation", () => {
     const namespace = await env.cluster.newNamespace("steady");
     await applySamples(client(), namespace, SAMPLES);
     const deployment = await waitForDeployment(namespace, "comments");
-    if (env.cluster.emulator)
-      env.cluster.emulator.simulate.setDeploymentReady(namespace, deployment.metadata!.name!);
+    if (env.cluster.workloads)
+      await env.cluster.workloads.setDeploymentReady(namespace, deployment.metadata!.name!);
     await waitFor(async () => {
       const svc = await client().get<WithStatus>(Kinds.ModerationService, "comments", namespace);
       return svc.status?.observedGeneration === svc.metadata?.generation;

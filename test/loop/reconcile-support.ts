@@ -180,9 +180,10 @@ export async function waitForRevision(
 }
 
 /**
- * Applies the samples and waits until the operator has converged them. On the emulator the
- * revision's pods are simulated ready and the service is Ready; a real cluster cannot run the
- * test image, so there it waits for the service's status to observe its generation.
+ * Applies the samples and waits until the operator has converged them. Where pods can be
+ * simulated (the emulator, test/controlplane) the revision is made ready and the service is
+ * Ready; a cluster with kubelets cannot run the test image, so there it waits for the
+ * service's status to observe its generation.
  */
 export async function convergedSamples(
   cluster: TestCluster,
@@ -193,8 +194,8 @@ export async function convergedSamples(
 ): Promise<LiveDeployment> {
   await applySamples(client, namespace, files);
   const deployment = await waitForRevision(client, namespace, service);
-  if (cluster.emulator) {
-    cluster.emulator.simulate.setDeploymentReady(namespace, deployment.metadata?.name ?? "");
+  if (cluster.workloads) {
+    await cluster.workloads.setDeploymentReady(namespace, deployment.metadata?.name ?? "");
     await waitForCondition(client, Kinds.ModerationService, namespace, service, {
       type: "Ready",
       status: "True",

@@ -6,13 +6,27 @@ import { Kinds } from "../../operator/core/kinds.js";
 import { KubeClient, type KubeObject } from "../../operator/core/kubeclient.js";
 import { createLogger } from "../../operator/core/logging.js";
 import { Manager, type ManagerOptions } from "../../operator/core/manager.js";
-import type { ApiServerEmulator, TestCluster } from "../apiserver/index.js";
+import type { ApiServerEmulator, TestCluster, WorkloadSimulator } from "../apiserver/index.js";
 
 /**
  * Fault injection and request recording exist only in the emulator. Tests that need them
  * are skipped (with this as the reason) when VIGIL_TEST_KUBECONFIG points at a real cluster.
  */
 export const onEmulator = !process.env.VIGIL_TEST_KUBECONFIG;
+
+/**
+ * Deployments can be made ready on demand: on the emulator, and on a real cluster without
+ * kubelets (test/controlplane's, VIGIL_TEST_SIMULATE_PODS=1). Tests that need it are skipped
+ * (with this as the reason) on a cluster whose kubelets would run the pods themselves.
+ */
+export const canSimulateWorkloads = onEmulator || process.env.VIGIL_TEST_SIMULATE_PODS === "1";
+
+/** The workload simulator of `cluster`; only call from tests guarded by `canSimulateWorkloads`. */
+export function workloadsOf(cluster: TestCluster): WorkloadSimulator {
+  if (!cluster.workloads)
+    throw new Error("this test needs simulated pods (the emulator or test/controlplane)");
+  return cluster.workloads;
+}
 
 /** The emulator behind `cluster`; only call from tests guarded by `onEmulator`. */
 export function emulatorOf(cluster: TestCluster): ApiServerEmulator {

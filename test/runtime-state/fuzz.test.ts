@@ -1,8 +1,9 @@
 // Fuzzing every POST route of the real server (real model, Postgres decision log with raw text,
 // Redis cache, API keys) with at least 2000 random or malformed requests each: random JSON
 // shapes, valid bodies with one field mutated, wrong types, huge and exotic Unicode strings
-// (NUL, lone surrogates, RTL, emoji), invalid JSON, random bytes, wrong or missing content
-// types and credentials. No answer may be a 5xx, nothing may be logged as an unhandled error,
+// (NUL, lone surrogates, RTL, emoji), invalid JSON, random bytes, nesting thousands of arrays
+// deep, wrong or missing content types, charsets and content encodings, and credentials.
+// Slow clients, methods and parser-level errors are in test/runtime/hostile-http.test.ts. No answer may be a 5xx, nothing may be logged as an unhandled error,
 // and afterwards the server is healthy and the decision log accepted every record.
 // Reproducible: the RNG is seeded (VIGIL_FUZZ_SEED overrides the default seed).
 import path from "node:path";
@@ -289,9 +290,12 @@ function request(
     "multipart/form-data; boundary=xyz",
     "application/xml",
     "application/json; charset=latin1",
+    "application/json; charset=utf-16",
+    "application/octet-stream",
     "",
   ]);
   if (headers["content-type"] === "") delete headers["content-type"];
+  if (f.chance(0.05)) headers["content-encoding"] = f.pick(["gzip", "br", "deflate", "identity", "x-nope"]);
   const valid = route.valid(f);
   const shape = f.int(10);
   let body: string | Uint8Array;
@@ -311,6 +315,9 @@ function request(
       "null",
       "1e999",
       '{"text":"a","text":1}',
+      // Nesting far past any declared shape, where a recursive walk would overflow the stack.
+      `{"inputs":[{"name":"text","shape":[1],"datatype":"BYTES","data":${"[".repeat(10_000)}"x"${"]".repeat(10_000)}}]}`,
+      `{"texts":${"[".repeat(10_000)}${"]".repeat(10_000)}}`,
     ]);
   return { url: route.url(f), body, headers };
 }

@@ -135,6 +135,17 @@ describe("loadConfig", () => {
     ).toBe(1500);
   });
 
+  it("bounds slow clients and connections, keeping the headers timeout within the request timeout", () => {
+    expect(loadConfig({}, 2)).toMatchObject({
+      requestTimeoutMs: 30_000,
+      headersTimeoutMs: 10_000,
+      keepAliveTimeoutMs: 65_000,
+      maxConnections: 10_000,
+    });
+    const tight = loadConfig({ VIGIL_REQUEST_TIMEOUT_MS: "2000", VIGIL_HEADERS_TIMEOUT_MS: "5000" }, 2);
+    expect(tight.headersTimeoutMs).toBe(2000);
+  });
+
   it("rejects bad values with a one-line message naming the variable", () => {
     const message = (env: Record<string, string>): string => {
       try {

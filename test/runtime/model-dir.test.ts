@@ -43,6 +43,49 @@ describe("loadModelDescriptor", () => {
     );
   });
 
+  async function withConfig(change: (config: Record<string, unknown>) => void, tokenizerConfig?: object) {
+    const dir = await copyDefault();
+    const config = JSON.parse(await readFile(path.join(dir, "config.json"), "utf8"));
+    change(config);
+    await writeFile(path.join(dir, "config.json"), JSON.stringify(config));
+    if (tokenizerConfig) {
+      await writeFile(path.join(dir, "tokenizer_config.json"), JSON.stringify(tokenizerConfig));
+    }
+    return dir;
+  }
+
+  it.each([
+    ["roberta", 1, 514, 512],
+    ["xlm-roberta", 1, 514, 512],
+    ["camembert", 1, 514, 512],
+    ["bert", 0, 512, 512],
+    ["distilbert", 0, 512, 512],
+  ])("gives a %s model (pad %i, %i positions) %i tokens", async (modelType, pad, positions, expected) => {
+    const dir = await withConfig((config) => {
+      config.model_type = modelType;
+      config.pad_token_id = pad;
+      config.max_position_embeddings = positions;
+    }, {});
+    expect((await loadModelDescriptor(dir, { version: "1" })).maxLength).toBe(expected);
+    // The same bound holds against a larger requested length.
+    const requested = await loadModelDescriptor(dir, { version: "1", maxSequenceLength: 4096 });
+    expect(requested.maxLength).toBe(expected);
+  });
+
+  it("takes the tokenizer's model_max_length when it is lower, and ignores its 'unset' sentinel", async () => {
+    const lower = await withConfig(() => undefined, { model_max_length: 128 });
+    expect((await loadModelDescriptor(lower, { version: "1" })).maxLength).toBe(128);
+    const sentinel = await withConfig(() => undefined, { model_max_length: 1e30 });
+    expect((await loadModelDescriptor(sentinel, { version: "1" })).maxLength).toBe(512);
+  });
+
+  it("never truncates to config.json's max_length, a generation setting", async () => {
+    const dir = await withConfig((config) => {
+      config.max_length = 20;
+    });
+    expect((await loadModelDescriptor(dir, { version: "1" })).maxLength).toBe(512);
+  });
+
   it("finds onnx/model.onnx (the optimum export layout) and honours a name override", async () => {
     const dir = await copyDefault();
     await mkdir(path.join(dir, "onnx"));

@@ -1,8 +1,14 @@
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import type { PolicySpec } from "../../crds/index.js";
 import { PolicyEngine, isCategoryReason } from "../../runtime/policy/policy-engine.js";
+import { DEFAULT_POLICY_FILE } from "../../runtime/config.js";
+import { parsePolicy } from "../../runtime/policy/policy-file.js";
 import { DEFAULT_LABELS } from "./support/runtime.js";
 
+const SAMPLES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../config/samples");
 const quiet = Object.fromEntries(DEFAULT_LABELS.map((l) => [l, 0.01]));
 
 const spec: PolicySpec = {
@@ -95,6 +101,52 @@ describe("PolicyEngine", () => {
     const identity = new PolicyEngine({ categories: { hate: { flag: 0.5 } } }, ["hate", "violence"]);
     expect(identity.openAIScores({ hate: 0.7, violence: 0.2 })).toMatchObject({ hate: 0.7, violence: 0.2 });
     expect(identity.openAIFlags(identity.decide({ hate: 0.7, violence: 0 }, "x", "en")).hate).toBe(true);
+  });
+
+  it("reports a term-list-only decision under harassment, or the Policy's termCategory", () => {
+    const quiet = { toxicity: 0, insult: 0 };
+    const byDefault = new PolicyEngine({ terms: { block: ["kill yourself"] } }, ["toxicity", "insult"]);
+    const decision = byDefault.decide(quiet, "just kill yourself", "en");
+    expect(decision.action).toBe("block");
+    const flags = byDefault.openAIFlags(decision);
+    expect(Object.entries(flags).filter(([, on]) => on)).toEqual([["harassment", true]]);
+
+    const selfHarm = new PolicyEngine(
+      { terms: { flag: ["kill yourself"] }, termCategory: "self-harm/instructions" },
+      ["toxicity"],
+    );
+    const selfHarmFlags = selfHarm.openAIFlags(selfHarm.decide(quiet, "kill yourself", "en"));
+    expect(Object.entries(selfHarmFlags).filter(([, on]) => on)).toEqual([["self-harm/instructions", true]]);
+    // No term matched: nothing is reported under termCategory.
+    expect(Object.values(selfHarm.openAIFlags(selfHarm.decide(quiet, "hello", "en"))).some(Boolean)).toBe(
+      false,
+    );
+  });
+
+  it("lists model labels no policy category covers, directly or through categoryMap", () => {
+    const partial = new PolicyEngine(
+      {
+        categories: { toxicity: { flag: 0.5 }, harassment: { flag: 0.5 } },
+        categoryMap: { insult: "harassment" },
+      },
+      ["toxicity", "insult", "threat", "identity_hate"],
+    );
+    expect(partial.uncoveredLabels).toEqual(["threat", "identity_hate"]);
+  });
+
+  it("covers every label of the default model with the default policy", async () => {
+    const loaded = parsePolicy(DEFAULT_POLICY_FILE, await readFile(DEFAULT_POLICY_FILE, "utf8"));
+    expect(new PolicyEngine(loaded.policy.spec, DEFAULT_LABELS).uncoveredLabels).toEqual([]);
+  });
+
+  it.each([
+    ["policy-jigsaw.yaml", ["toxic", "severe_toxic", "obscene", "threat", "insult", "identity_hate"], []],
+    ["policy-binary.yaml", ["neutral", "toxic"], ["neutral"]],
+  ])("ships %s covering its label set", async (file, labels, uncovered) => {
+    const loaded = parsePolicy(file, await readFile(path.join(SAMPLES, file), "utf8"));
+    const sample = new PolicyEngine(loaded.policy.spec, labels);
+    expect(sample.uncoveredLabels).toEqual(uncovered);
+    expect(sample.unknownCategories).toEqual([]);
   });
 
   it("lists policy categories that no label can score", () => {

@@ -9,7 +9,14 @@ import {
   OPENAI_MODERATION_RESPONSE,
   violations,
 } from "./support/published-shapes.js";
-import { DEFAULT_LABELS, getJson, metricValue, postJson, startTestRuntime } from "./support/runtime.js";
+import {
+  DEFAULT_LABELS,
+  getJson,
+  metricValue,
+  postJson,
+  startTestRuntime,
+  type JsonBody,
+} from "./support/runtime.js";
 
 let runtime: RunningRuntime;
 let modelName: string;
@@ -120,15 +127,70 @@ describe("OpenAI-compatible API: POST /v1/moderations", () => {
 });
 
 describe("Open Inference Protocol v2", () => {
-  it("serves server metadata and empty-bodied health endpoints", async () => {
+  it("serves server metadata and health endpoints with the bodies KServe's client reads", async () => {
     const server = await getJson(runtime, "/v2");
     expect(violations(OIP_METADATA_SERVER_RESPONSE, server.body)).toEqual([]);
     expect(server.body).toMatchObject({ name: "vigil-runtime", extensions: [] });
-    for (const path of ["/v2/health/live", "/v2/health/ready", `/v2/models/${modelName}/ready`]) {
+    const expected: Record<string, unknown> = {
+      "/v2/health/live": { live: true },
+      "/v2/health/ready": { ready: true },
+      [`/v2/models/${modelName}/ready`]: { name: modelName, ready: true },
+    };
+    for (const [path, body] of Object.entries(expected)) {
       const res = await fetch(`${runtime.url}${path}`);
       expect(res.status, path).toBe(200);
-      expect(await res.text(), path).toBe("");
+      expect(res.headers.get("content-type"), path).toBe("application/json");
+      expect(await res.json(), path).toEqual(body);
     }
+  });
+
+  describe("bodies as Triton's and older KServe clients send them", () => {
+    const infer = JSON.stringify({
+      inputs: [{ name: "text", shape: [1], datatype: "BYTES", data: ["hello"] }],
+    });
+    const send = (headers: Record<string, string>, body = infer) =>
+      fetch(`${runtime.url}/v2/models/${modelName}/infer`, { method: "POST", headers, body });
+
+    it("takes JSON sent as application/octet-stream (Triton's HTTP client)", async () => {
+      const res = await send({
+        "content-type": "application/octet-stream",
+        "inference-header-content-length": String(Buffer.byteLength(infer)),
+      });
+      expect(res.status).toBe(200);
+      expect(((await res.json()) as JsonBody).outputs.map((o: { name: string }) => o.name)).toEqual([
+        "scores",
+        "action",
+      ]);
+    });
+
+    it("takes JSON sent without a content type (KServe clients before 0.20)", async () => {
+      const res = await fetch(`${runtime.url}/v2/models/${modelName}/infer`, {
+        method: "POST",
+        body: new Blob([infer]),
+      });
+      expect(res.status).toBe(200);
+    });
+
+    it("refuses binary tensor data after the JSON header with 400 naming the header", async () => {
+      const res = await send(
+        { "content-type": "application/octet-stream", "inference-header-content-length": "10" },
+        infer,
+      );
+      expect(res.status).toBe(400);
+      expect(res.headers.get("content-type")).toBe("application/json");
+      expect(((await res.json()) as JsonBody).error).toMatch(/binary tensor data/);
+    });
+
+    it("answers errors with content-type exactly application/json", async () => {
+      const res = await send({ "content-type": "application/json" }, '{"inputs": []}');
+      expect(res.status).toBe(400);
+      expect(res.headers.get("content-type")).toBe("application/json");
+    });
+
+    it("still refuses a content type that is neither JSON nor octet-stream", async () => {
+      const res = await send({ "content-type": "text/csv" });
+      expect(res.status).toBe(415);
+    });
   });
 
   it("describes the model: BYTES text in, FP32 scores and BYTES action out", async () => {

@@ -67,3 +67,42 @@ describe("activate", () => {
     expect(out[3]).toBeCloseTo(0, 6);
   });
 });
+
+describe("BatchTokenizer windows for texts past the model's limit", () => {
+  const cls = tokenizerJson.added_tokens.find((t: { content: string }) => t.content === "[CLS]").id;
+  const sep = tokenizerJson.added_tokens.find((t: { content: string }) => t.content === "[SEP]").id;
+  const windowed = (maxLength: number, maxWindows: number) =>
+    new BatchTokenizer(tokenizerJson, tokenizerConfig, { maxLength, withTokenTypeIds: true, maxWindows });
+  const words = Array.from({ length: 120 }, (_, i) => `word${i}`).join(" ");
+
+  it("keeps a text that fits as one row, the same as tokenize()", () => {
+    expect(windowed(512, 8).windows("hello there")).toEqual([windowed(512, 8).tokenize("hello there")]);
+  });
+
+  it("covers a long text with overlapping windows, each within the limit and wrapped in [CLS] ... [SEP]", () => {
+    const full = windowed(100_000, 1).tokenize(words).ids;
+    const content = full.slice(1, -1);
+    const rows = windowed(32, 64).windows(words);
+    expect(rows.length).toBeGreaterThan(1);
+    for (const row of rows) {
+      expect(row.ids.length).toBeLessThanOrEqual(32);
+      expect(row.ids[0]).toBe(cls);
+      expect(row.ids[row.ids.length - 1]).toBe(sep);
+      expect(row.typeIds).toEqual(row.ids.map(() => 0));
+    }
+    // 30 content tokens a window; each starts 23 tokens after the previous (a quarter overlaps),
+    // and together they cover the content to its last token.
+    const inner = rows.map((r) => r.ids.slice(1, -1));
+    inner.forEach((window, k) => expect(window).toEqual(content.slice(k * 23, k * 23 + 30)));
+    expect((inner.length - 1) * 23 + inner.at(-1)!.length).toBe(content.length);
+  });
+
+  it("stops at maxWindows: the rest of a very long text is truncated", () => {
+    const rows = windowed(32, 3).windows(words);
+    expect(rows).toHaveLength(3);
+  });
+
+  it("truncates as before with maxWindows 1", () => {
+    expect(windowed(32, 1).windows(words)).toEqual([windowed(32, 1).tokenize(words)]);
+  });
+});

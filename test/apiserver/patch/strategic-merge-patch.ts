@@ -26,18 +26,17 @@ function mergeMap(
     throw badRequest(`Unknown patch type: ${String(directive)}`);
 
   const out: Record<string, unknown> = { ...original };
-  const orders: [string, unknown[]][] = [];
+  const orders = new Map<string, unknown[]>();
+  for (const [key, value] of Object.entries(patch))
+    if (key.startsWith(ELEMENT_ORDER) && Array.isArray(value))
+      orders.set(key.slice(ELEMENT_ORDER.length), value);
   for (const [key, value] of Object.entries(patch)) {
-    if (key === "$patch" || key === "$retainKeys") continue;
+    if (key === "$patch" || key === "$retainKeys" || key.startsWith(ELEMENT_ORDER)) continue;
     if (key.startsWith(DELETE_FROM)) {
       const field = key.slice(DELETE_FROM.length);
       const current = out[field];
       if (Array.isArray(current) && Array.isArray(value))
         out[field] = current.filter((v) => !value.some((d) => deepEqual(d, v)));
-      continue;
-    }
-    if (key.startsWith(ELEMENT_ORDER)) {
-      if (Array.isArray(value)) orders.push([key.slice(ELEMENT_ORDER.length), value]);
       continue;
     }
     if (value === null) {
@@ -51,14 +50,16 @@ function mergeMap(
       if (merged === undefined) delete out[key];
       else out[key] = merged;
     } else if (Array.isArray(value)) {
-      out[key] = mergeList(Array.isArray(current) ? current : [], value, childType);
+      out[key] = mergeList(Array.isArray(current) ? current : [], value, childType, orders.get(key));
     } else {
       out[key] = value;
     }
   }
+  // A `$setElementOrder` without a patch for its list only reorders it.
   for (const [field, order] of orders) {
     const list = out[field];
-    if (Array.isArray(list)) out[field] = applyOrder(list, order, fieldType(type, field)?.patchMergeKey);
+    if (!(field in patch) && Array.isArray(list))
+      out[field] = mergeList(list, [], fieldType(type, field), order);
   }
   const retain = patch.$retainKeys;
   if (Array.isArray(retain)) {
@@ -67,19 +68,35 @@ function mergeMap(
   return out;
 }
 
-function mergeList(original: unknown[], patch: unknown[], type: TypeNode | undefined): unknown[] {
+function mergeList(
+  original: unknown[],
+  patch: unknown[],
+  type: TypeNode | undefined,
+  elementOrder?: unknown[],
+): unknown[] {
   const strategy = type?.patchStrategy ?? "";
   if (!strategy.includes("merge") || strategy === "retainKeys") return stripDirectives(patch) as unknown[];
   if (patch.some((p) => isPlainObject(p) && p.$patch === "replace"))
     return stripDirectives(patch.filter((p) => !(isPlainObject(p) && p.$patch === "replace"))) as unknown[];
 
   const mergeKey = type?.patchMergeKey;
-  if (!mergeKey) {
-    // A merging list of scalars: union, keeping the original order and appending new values.
-    const out = [...original];
-    for (const v of patch) if (!out.some((o) => deepEqual(o, v))) out.push(v);
-    return out;
-  }
+  const merged = mergeKey ? mergeByKey(original, patch, type, mergeKey) : unionOfScalars(original, patch);
+  return normalizeElementOrder(merged, elementOrder ?? patch, original, mergeKey);
+}
+
+/** A merging list of scalars: the original's values, then the patch's new ones (deduplicated). */
+function unionOfScalars(original: unknown[], patch: unknown[]): unknown[] {
+  const out = [...original];
+  for (const v of patch) if (!out.some((o) => deepEqual(o, v))) out.push(v);
+  return out;
+}
+
+function mergeByKey(
+  original: unknown[],
+  patch: unknown[],
+  type: TypeNode | undefined,
+  mergeKey: string,
+): unknown[] {
   const out = [...original];
   for (const item of patch) {
     if (!isPlainObject(item))
@@ -101,17 +118,38 @@ function mergeList(original: unknown[], patch: unknown[], type: TypeNode | undef
   return out;
 }
 
-/** `$setElementOrder`: listed items first, in the given order; the rest keep their relative order. */
-function applyOrder(list: unknown[], order: unknown[], mergeKey: string | undefined): unknown[] {
+/**
+ * The order upstream's strategicpatch gives a merged list (normalizeElementOrder and
+ * mergeSortedSlice): items named by the patch (or by its `$setElementOrder`) in that order,
+ * with the server-only items, in their live order, slotted in before the first patch item
+ * they preceded in the live list. An item new to the list sorts before server-only items.
+ */
+function normalizeElementOrder(
+  merged: unknown[],
+  order: unknown[],
+  serverOrder: unknown[],
+  mergeKey: string | undefined,
+): unknown[] {
   const keyOf = (v: unknown): unknown => (mergeKey && isPlainObject(v) ? v[mergeKey] : v);
-  const rank = (v: unknown): number => {
-    const i = order.findIndex((o) => deepEqual(keyOf(o), keyOf(v)));
-    return i < 0 ? order.length : i;
-  };
-  return list
-    .map((v, i) => ({ v, i }))
-    .sort((a, b) => rank(a.v) - rank(b.v) || a.i - b.i)
-    .map(({ v }) => v);
+  const indexIn = (list: unknown[], v: unknown): number =>
+    list.findIndex((o) => deepEqual(keyOf(o), keyOf(v)));
+  const byIndexIn = (list: unknown[]) => (a: unknown, b: unknown) => indexIn(list, a) - indexIn(list, b);
+  const patchItems = merged.filter((v) => indexIn(order, v) >= 0).sort(byIndexIn(order));
+  const serverOnly = merged.filter((v) => indexIn(order, v) < 0).sort(byIndexIn(serverOrder));
+  const out: unknown[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < serverOnly.length || j < patchItems.length) {
+    if (j >= patchItems.length) out.push(serverOnly[i++]);
+    else if (i >= serverOnly.length) out.push(patchItems[j++]);
+    else {
+      const left = indexIn(serverOrder, serverOnly[i]);
+      const right = indexIn(serverOrder, patchItems[j]);
+      if (left >= 0 && right >= 0 && left < right) out.push(serverOnly[i++]);
+      else out.push(patchItems[j++]);
+    }
+  }
+  return out;
 }
 
 function stripDirectives(value: unknown): unknown {

@@ -1,0 +1,250 @@
+/**
+ * fetch-model throughput and memory (a measurement, not a test):
+ *   npm run bench:artifacts [-- --size-mb 500 --rounds 3 --source]
+ * Builds a .tar of the default model plus a <size-mb> MB file of random bytes (incompressible,
+ * so no time goes into compressing it), serves it from a node:http server in this process, and
+ * in the same run, alternating, times
+ *   (1) `curl -s -o <file>`: download to disk, nothing else (the baseline);
+ *   (2) `vigil-runtime fetch-model --sha256 …`: download to disk while hashing, verify, unpack
+ *       the tar, run the model checks, rename into place;
+ * each as its own process, the compiled runtime (`npm run build` first, as the image runs it;
+ * --source runs the TypeScript via tsx). Prints the median times, the throughput ratio
+ * (target >= 0.8) and fetch-model's peak RSS (VmHWM of the child, target < 100 MB), plus the
+ * fixed cost (process start + model check) measured on the bare model tar.
+ */
+import { spawn, spawnSync } from "node:child_process";
+import { createHash, randomFillSync } from "node:crypto";
+import {
+  createReadStream,
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+} from "node:fs";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { pipeline } from "node:stream/promises";
+import { fileURLToPath } from "node:url";
+import { Command } from "commander";
+import * as tar from "tar";
+
+const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const DEFAULT_MODEL_DIR = path.join(REPO_ROOT, "runtime/models/default");
+
+interface Options {
+  sizeMb: number;
+  rounds: number;
+  source: boolean;
+}
+
+interface Timed {
+  seconds: number;
+  peakRssMb?: number;
+}
+
+async function writeRandomFile(file: string, bytes: number): Promise<void> {
+  const chunk = Buffer.alloc(4 * 1024 * 1024);
+  const out = createWriteStream(file);
+  for (let written = 0; written < bytes; written += chunk.length) {
+    randomFillSync(chunk);
+    const slice = chunk.subarray(0, Math.min(chunk.length, bytes - written));
+    if (!out.write(slice)) await new Promise<void>((resolve) => out.once("drain", () => resolve()));
+  }
+  await new Promise<void>((resolve, reject) =>
+    out.end((error?: Error | null) => (error ? reject(error) : resolve())),
+  );
+}
+
+async function buildArtifact(
+  dir: string,
+  name: string,
+  extraBytes: number,
+): Promise<{ file: string; sha256: string }> {
+  const content = path.join(dir, `${name}-content`);
+  mkdirSync(content);
+  for (const file of ["config.json", "model.onnx", "tokenizer.json", "tokenizer_config.json"]) {
+    await pipeline(
+      createReadStream(path.join(DEFAULT_MODEL_DIR, file)),
+      createWriteStream(path.join(content, file)),
+    );
+  }
+  if (extraBytes > 0) await writeRandomFile(path.join(content, "weights.bin"), extraBytes);
+  const file = path.join(dir, `${name}.tar`);
+  await tar.c({ file, cwd: content, portable: true }, [...readdirSorted(content)]);
+  rmSync(content, { recursive: true });
+  const hash = createHash("sha256");
+  await pipeline(createReadStream(file), hash);
+  return { file, sha256: hash.digest("hex") };
+}
+
+function readdirSorted(dir: string): string[] {
+  return spawnSync("ls", [dir], { encoding: "utf8" }).stdout.split("\n").filter(Boolean).sort();
+}
+
+async function serve(
+  files: Record<string, string>,
+): Promise<{ url: (name: string) => string; close: () => Promise<void> }> {
+  const server = http.createServer((req, res) => {
+    const file = files[new URL(req.url ?? "/", "http://x").pathname.slice(1)];
+    if (!file) {
+      res.writeHead(404).end();
+      return;
+    }
+    res.writeHead(200, { "content-length": statSync(file).size, "content-type": "application/x-tar" });
+    createReadStream(file, { highWaterMark: 1024 * 1024 }).pipe(res);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: (name) => `http://127.0.0.1:${port}/${name}`,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
+/** Runs a child, polling its VmHWM (the kernel's peak-RSS mark, which only grows) until it exits. */
+async function timeChild(
+  command: string,
+  args: string[],
+): Promise<Timed & { code: number | null; stderr: string }> {
+  const started = process.hrtime.bigint();
+  const child = spawn(command, args, { cwd: REPO_ROOT, stdio: ["ignore", "ignore", "pipe"] });
+  let stderr = "";
+  child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+  let peakKb = 0;
+  const poll = setInterval(() => {
+    try {
+      const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, "utf8"));
+      if (match) peakKb = Math.max(peakKb, Number(match[1]));
+    } catch {
+      // exited between polls
+    }
+  }, 20);
+  const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+  clearInterval(poll);
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  return { code, stderr, seconds, peakRssMb: peakKb / 1024 };
+}
+
+const median = (values: number[]): number =>
+  [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+
+async function main(): Promise<void> {
+  const options = new Command()
+    .option("--size-mb <n>", "size of the random payload in the tar", "500")
+    .option("--rounds <n>", "alternating rounds of curl and fetch-model", "3")
+    .option("--source", "run the TypeScript via tsx instead of the compiled dist/")
+    .parse()
+    .opts<{ sizeMb: string; rounds: string; source?: boolean }>();
+  const opts: Options = {
+    sizeMb: Number(options.sizeMb),
+    rounds: Number(options.rounds),
+    source: options.source === true,
+  };
+  let runtime: string[];
+  if (opts.source) {
+    runtime = ["--import", "tsx", "runtime/main.ts"];
+  } else {
+    console.log("compiling the runtime (npm run build) ...");
+    const built = spawnSync("npm", ["run", "--silent", "build"], { cwd: REPO_ROOT, stdio: "inherit" });
+    if (built.status !== 0 || !existsSync(path.join(REPO_ROOT, "dist/runtime/main.js"))) {
+      throw new Error("npm run build failed; rerun with --source");
+    }
+    runtime = ["dist/runtime/main.js"];
+  }
+
+  const dir = mkdtempSync(path.join(tmpdir(), "vigil-bench-fetch-"));
+  try {
+    console.log(`building a ${opts.sizeMb} MB model tar in ${dir} ...`);
+    const big = await buildArtifact(dir, "big", opts.sizeMb * 1024 * 1024);
+    const small = await buildArtifact(dir, "small", 0);
+    const bytes = statSync(big.file).size;
+    const server = await serve({ "big.tar": big.file, "small.tar": small.file });
+    const fetchModel = (name: string, sha256: string, dest: string) =>
+      timeChild(process.execPath, [
+        ...runtime,
+        "fetch-model",
+        "--uri",
+        server.url(name),
+        "--sha256",
+        sha256,
+        "--dest",
+        dest,
+        "--max-bytes",
+        String(bytes * 2),
+        "--timeout",
+        "600",
+        "--termination-log",
+        path.join(dir, "termination.log"),
+      ]);
+
+    const curlTimes: number[] = [];
+    const fetchTimes: number[] = [];
+    const fixedTimes: number[] = [];
+    let peakRssMb = 0;
+    let barePeakRssMb = 0;
+    for (let round = 0; round < opts.rounds; round++) {
+      const curlOut = path.join(dir, "curl.tar");
+      const curl = await timeChild("curl", ["-sS", "-f", "-o", curlOut, server.url("big.tar")]);
+      if (curl.code !== 0 || statSync(curlOut).size !== bytes) throw new Error(`curl failed: ${curl.stderr}`);
+      curlTimes.push(curl.seconds);
+      rmSync(curlOut);
+
+      const dest = path.join(dir, "fetched", "model");
+      const fetched = await fetchModel("big.tar", big.sha256, dest);
+      if (fetched.code !== 0 || statSync(path.join(dest, "weights.bin")).size !== opts.sizeMb * 1024 * 1024) {
+        throw new Error(`fetch-model failed: ${fetched.stderr}`);
+      }
+      fetchTimes.push(fetched.seconds);
+      peakRssMb = Math.max(peakRssMb, fetched.peakRssMb ?? 0);
+      rmSync(path.join(dir, "fetched"), { recursive: true });
+
+      const fixed = await fetchModel("small.tar", small.sha256, path.join(dir, "small", "model"));
+      if (fixed.code !== 0) throw new Error(`fetch-model (small) failed: ${fixed.stderr}`);
+      fixedTimes.push(fixed.seconds);
+      barePeakRssMb = Math.max(barePeakRssMb, fixed.peakRssMb ?? 0);
+      rmSync(path.join(dir, "small"), { recursive: true });
+      console.log(
+        `round ${round + 1}: curl ${curl.seconds.toFixed(2)} s, fetch-model ${fetched.seconds.toFixed(2)} s ` +
+          `(peak RSS ${fetched.peakRssMb?.toFixed(0)} MB), fetch-model of the bare model ${fixed.seconds.toFixed(2)} s ` +
+          `(peak RSS ${fixed.peakRssMb?.toFixed(0)} MB)`,
+      );
+    }
+    await server.close();
+
+    const mb = bytes / 1024 / 1024;
+    const curlS = median(curlTimes);
+    const fetchS = median(fetchTimes);
+    const fixedS = median(fixedTimes);
+    const ratio = curlS / fetchS;
+    console.log("");
+    console.log(
+      `artifact: ${mb.toFixed(0)} MB tar (random payload + default model), ${opts.rounds} rounds, medians`,
+    );
+    console.log(`curl -o                        ${curlS.toFixed(2)} s  ${(mb / curlS).toFixed(0)} MB/s`);
+    console.log(
+      `fetch-model (download+sha256+unpack+checks) ${fetchS.toFixed(2)} s  ${(mb / fetchS).toFixed(0)} MB/s`,
+    );
+    console.log(`  of which fixed cost (process start + model check, bare model): ${fixedS.toFixed(2)} s`);
+    console.log(
+      `throughput ratio fetch-model/curl: ${ratio.toFixed(2)} (target >= 0.80) ${ratio >= 0.8 ? "OK" : "BELOW TARGET"}`,
+    );
+    const variable = Math.max(0.001, fetchS - fixedS);
+    console.log(`  without the fixed cost: ${(curlS / variable).toFixed(2)}`);
+    console.log(
+      `fetch-model peak RSS: ${peakRssMb.toFixed(0)} MB (target < 100 MB) ${peakRssMb < 100 ? "OK" : "ABOVE TARGET"}`,
+    );
+    // The model check loads the ONNX file in onnxruntime; the bare run shows that floor.
+    console.log(
+      `  the same on the bare model (node + onnxruntime + model check): ${barePeakRssMb.toFixed(0)} MB`,
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+await main();

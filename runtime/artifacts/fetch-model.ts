@@ -1,0 +1,156 @@
+// `vigil-runtime fetch-model`: deliver a verified model directory or fail with one reason.
+// http(s): download (http-download.ts), check sha256, unpack into a staging directory next to
+// the destination, run the runtime's model checks, then rename the staging directory onto
+// the destination, so a half-fetched model never sits where the runtime looks.
+// --verify-dir: check a directory someone else provided (a pvc:// mount, an OCI modelcar copy).
+import { randomBytes } from "node:crypto";
+import { existsSync } from "node:fs";
+import { mkdir, readdir, rename, rm, stat } from "node:fs/promises";
+import path from "node:path";
+import { ArtifactError } from "./artifact-error.js";
+import type { UnpackLimits } from "./archive-rules.js";
+import type { Deadline } from "./deadline.js";
+import { directoryDigest } from "./dir-manifest.js";
+import { downloadToFile, NotFound, type DownloadOptions } from "./http-download.js";
+import { checkModelDirectory } from "./model-check.js";
+import { sourceShape, type ArchiveFormat } from "./source-shape.js";
+import { unpackTar } from "./unpack-tar.js";
+import { unpackZip } from "./unpack-zip.js";
+
+export interface FetchOptions {
+  deadline: Deadline;
+  /** Expected lower-case hex digest; when absent the digest is only reported. */
+  sha256?: string | undefined;
+  limits: UnpackLimits;
+  download: Omit<DownloadOptions, "deadline" | "maxBytes">;
+}
+
+export interface Verified {
+  sha256: string;
+  dir: string;
+}
+
+function checkDigest(expected: string | undefined, actual: string, what: string): void {
+  if (expected !== undefined && expected.toLowerCase() !== actual) {
+    throw new ArtifactError(
+      "ArtifactChecksumMismatch",
+      `${what}: sha256 is ${actual}, expected ${expected.toLowerCase()}`,
+    );
+  }
+}
+
+async function unpack(
+  format: ArchiveFormat,
+  archive: string,
+  target: string,
+  options: FetchOptions,
+): Promise<void> {
+  if (format === "zip") await unpackZip(archive, target, options.limits, options.deadline);
+  else await unpackTar(archive, target, options.limits, options.deadline);
+}
+
+/** An archive of one top-level directory (`tar czf m.tgz model/`) holds the model in that directory. */
+async function modelRoot(dir: string): Promise<string> {
+  const names = await readdir(dir);
+  if (names.length === 1) {
+    const only = path.join(dir, names[0]!);
+    if ((await stat(only)).isDirectory() && !existsSync(path.join(dir, "config.json"))) return only;
+  }
+  return dir;
+}
+
+async function fetchFiles(
+  files: { url: string; name: string; required: boolean }[],
+  target: string,
+  options: FetchOptions,
+): Promise<void> {
+  let budget = options.limits.maxBytes;
+  for (const file of files) {
+    try {
+      const { bytes } = await downloadToFile(file.url, path.join(target, file.name), {
+        ...options.download,
+        deadline: options.deadline,
+        maxBytes: budget,
+      });
+      budget -= bytes;
+    } catch (error) {
+      if (error instanceof NotFound && !file.required) continue;
+      if (error instanceof NotFound)
+        throw new ArtifactError("ArtifactUnreachable", `${error.message} (required file ${file.name})`);
+      throw error;
+    }
+  }
+}
+
+/** Moves the verified directory onto `dest`; a mount point is emptied and filled instead of replaced. */
+async function publish(root: string, dest: string): Promise<void> {
+  try {
+    await rm(dest, { recursive: true, force: true });
+    await rename(root, dest);
+    return;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== "EBUSY" && code !== "EXDEV" && code !== "EPERM" && code !== "ENOTEMPTY") throw error;
+  }
+  for (const name of await readdir(dest)) await rm(path.join(dest, name), { recursive: true, force: true });
+  for (const name of await readdir(root)) await rename(path.join(root, name), path.join(dest, name));
+}
+
+/** An attempt killed mid-way (OOM, node drain) leaves its staging files on the emptyDir. */
+async function removeLeftovers(parent: string, name: string): Promise<void> {
+  for (const entry of await readdir(parent)) {
+    if (entry.startsWith(`.partial-${name}.`) || entry.startsWith(`.download-${name}.`)) {
+      await rm(path.join(parent, entry), { recursive: true, force: true });
+    }
+  }
+}
+
+export async function fetchHttpModel(uri: string, dest: string, options: FetchOptions): Promise<Verified> {
+  const shape = sourceShape(uri);
+  const parent = path.dirname(path.resolve(dest));
+  await mkdir(parent, { recursive: true });
+  await removeLeftovers(parent, path.basename(dest));
+  const tag = `${path.basename(dest)}.${randomBytes(4).toString("hex")}`;
+  const staging = path.join(parent, `.partial-${tag}`);
+  const download = path.join(parent, `.download-${tag}`);
+  await mkdir(staging);
+  try {
+    let digest: string;
+    if (shape.kind === "archive") {
+      ({ sha256: digest } = await downloadToFile(shape.url, download, {
+        ...options.download,
+        deadline: options.deadline,
+        maxBytes: options.limits.maxBytes,
+      }));
+      checkDigest(options.sha256, digest, "archive");
+      await unpack(shape.format, download, staging, options);
+      await rm(download, { force: true });
+    } else {
+      await fetchFiles(shape.files, staging, options);
+      digest = await directoryDigest(staging, options.deadline);
+      checkDigest(options.sha256, digest, "model directory manifest");
+    }
+    options.deadline.check();
+    const root = await modelRoot(staging);
+    await checkModelDirectory(root, { relative: true });
+    options.deadline.check();
+    await publish(root, path.resolve(dest));
+    return { sha256: digest, dir: path.resolve(dest) };
+  } finally {
+    await rm(download, { force: true });
+    await rm(staging, { recursive: true, force: true });
+  }
+}
+
+export async function verifyModelDirectory(
+  dir: string,
+  options: Pick<FetchOptions, "deadline" | "sha256">,
+): Promise<Verified> {
+  if (!existsSync(dir))
+    throw new ArtifactError("ArtifactUnreachable", `${dir}: no such directory (is the volume mounted?)`);
+  const digest = await directoryDigest(dir, options.deadline);
+  checkDigest(options.sha256, digest, `${dir} manifest`);
+  options.deadline.check();
+  await checkModelDirectory(dir, { relative: false });
+  return { sha256: digest, dir };
+}
