@@ -22,6 +22,7 @@ const MONITORING = join(ROOT, "monitoring");
  * below checks its labels instead; delete an entry when it has landed.
  */
 const PENDING_OPERATOR_METRICS: Record<string, string[]> = {
+  vigil_operator_rollout_phase: ["namespace", "name", "phase"],
   vigil_operator_rollbacks_total: ["namespace", "name", "reason"],
   vigil_operator_artifact_failures_total: ["namespace", "name", "reason"],
   vigil_operator_backup_failures_total: ["namespace", "name", "reason"],
