@@ -14,7 +14,10 @@ export function renderCrdFiles(): Map<string, string> {
     const name = (crd.metadata as { name: string }).name;
     files.set(
       `${CRD_DIR}/${name}.yaml`,
-      HEADER + stringify(crd, { lineWidth: 0, aliasDuplicateObjects: false }),
+      // version 1.1: quote strings a YAML 1.1 reader takes for booleans (the VPA mode "Off").
+      // Helm and kubectl read manifests with go-yaml v2 semantics; an unquoted Off there is
+      // false, and the API server rejects a string enum holding a boolean.
+      HEADER + stringify(crd, { lineWidth: 0, aliasDuplicateObjects: false, version: "1.1" }),
     );
   }
   return files;

@@ -4,10 +4,18 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { renderCrdFiles } from "../crds/manifests.js";
 import { renderApiReference } from "../crds/reference.js";
+import { renderArgoCdFiles } from "./argocd-manifests.js";
 import { renderInstallFiles } from "./install-manifests.js";
+import { renderMonitoringFiles } from "./monitoring-manifests.js";
 
 export function renderGeneratedFiles(): Map<string, string> {
-  return new Map([...renderCrdFiles(), ...renderApiReference(), ...renderInstallFiles()]);
+  return new Map([
+    ...renderCrdFiles(),
+    ...renderApiReference(),
+    ...renderInstallFiles(),
+    ...renderArgoCdFiles(),
+    ...renderMonitoringFiles(),
+  ]);
 }
 
 /** Generated files under `root` that are missing or differ from what the code renders now. */

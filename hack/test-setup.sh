@@ -19,7 +19,8 @@ DEBIAN_PACKAGES=(
 # return at once when the cache already has them. Needs Go >= GO_MIN.
 GO_MIN=1.25
 GO_BUILDS=(
-  hack/testenv/build.sh # etcd, kube-apiserver, kube-controller-manager (test/controlplane)
+  "hack/testenv/build.sh"   # etcd, kube-apiserver, kube-controller-manager (test/controlplane)
+  "hack/tools/build.sh all" # helm, promtool, kustomize, the Argo CD health-check runner
 )
 
 # Python packages: "<requirement>|<python module to import>", installed into a venv in the
@@ -63,9 +64,11 @@ build_go_tools() {
   have="$(go env GOVERSION | sed 's/^go//')"
   [[ "$(printf '%s\n%s\n' "$GO_MIN" "$have" | sort -V | head -1)" == "$GO_MIN" ]] ||
     fail "Go $have is too old to build the test control plane; Go >= $GO_MIN is needed (https://go.dev/dl)"
-  local script
-  for script in "${GO_BUILDS[@]}"; do
-    bash "$script" >/dev/null || fail "$script failed"
+  local build
+  local -a script
+  for build in "${GO_BUILDS[@]}"; do
+    read -ra script <<<"$build"
+    bash "${script[@]}" >/dev/null || fail "$build failed"
   done
 }
 

@@ -158,7 +158,10 @@ export function buildProgram(): Command {
       new Option(
         "--runtime-image <image>",
         "runtime image for ModerationServices that do not set spec.runtime.image",
-      ).default(DEFAULT_RUNTIME_IMAGE),
+      )
+        .default(DEFAULT_RUNTIME_IMAGE)
+        // An env var, so that a kustomize `images:` entry can reach it (config/default/kustomizeconfig.yaml).
+        .env("VIGIL_RUNTIME_IMAGE"),
     )
     .addOption(new Option("--log-level <level>", "minimum log level").choices(LOG_LEVELS).default("info"))
     .addOption(

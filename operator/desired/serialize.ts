@@ -3,6 +3,14 @@
 import { stringify } from "yaml";
 import { canonicalize } from "./canonical.js";
 
-export function toStableYaml(value: unknown): string {
-  return stringify(canonicalize(value), { lineWidth: 0, aliasDuplicateObjects: false });
+/**
+ * `forYaml11Readers` quotes strings that YAML 1.1 readers (kubectl and Helm: go-yaml v2
+ * semantics) take for booleans, e.g. a VPA updateMode of "Off": for YAML that users apply.
+ */
+export function toStableYaml(value: unknown, options: { forYaml11Readers?: boolean } = {}): string {
+  return stringify(canonicalize(value), {
+    lineWidth: 0,
+    aliasDuplicateObjects: false,
+    ...(options.forYaml11Readers && { version: "1.1" as const }),
+  });
 }
