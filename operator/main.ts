@@ -2,48 +2,14 @@
 // `moderation-operator`: parse flags, connect to the cluster, run the Manager with the
 // registered controllers until SIGTERM/SIGINT (graceful: finish in-flight reconciles,
 // release the Lease) or until the Lease is lost (exit 1, so Kubernetes restarts us clean).
-import { existsSync } from "node:fs";
-import { homedir } from "node:os";
-import { delimiter, join } from "node:path";
-import { KubeConfig } from "@kubernetes/client-node";
 import type { Logger } from "pino";
 import { parseOperatorOptions, podNamespace, type OperatorOptions } from "./cli.js";
 import { controllers } from "./controllers/index.js";
 import { errorMessage } from "./core/errors.js";
+import { loadKubeConfig } from "./core/kubeconfig.js";
 import { createLogger } from "./core/logging.js";
 import { Manager } from "./core/manager.js";
 import { OperatorMetrics } from "./core/metrics.js";
-
-const IN_CLUSTER_TOKEN = "/var/run/secrets/kubernetes.io/serviceaccount/token";
-
-/** --kubeconfig, else in-cluster, else $KUBECONFIG / ~/.kube/config. */
-export function loadKubeConfig(path: string | undefined): KubeConfig {
-  const kubeConfig = new KubeConfig();
-  if (path) {
-    if (!existsSync(path)) throw new Error(`kubeconfig ${path} does not exist`);
-    try {
-      kubeConfig.loadFromFile(path);
-    } catch (err) {
-      throw new Error(`kubeconfig ${path} is not a valid kubeconfig (${errorMessage(err)})`);
-    }
-  } else if (process.env.KUBERNETES_SERVICE_HOST && existsSync(IN_CLUSTER_TOKEN)) {
-    kubeConfig.loadFromCluster();
-  } else {
-    // loadFromDefault() would invent a cluster at http://localhost:8080 when no file exists:
-    // say instead that there is nothing to connect to.
-    const fromEnv = process.env.KUBECONFIG;
-    const files = fromEnv ? fromEnv.split(delimiter).filter(Boolean) : [join(homedir(), ".kube", "config")];
-    if (!files.some((f) => existsSync(f)))
-      throw new Error(
-        `no Kubernetes configuration: no --kubeconfig, ${fromEnv ? `$KUBECONFIG (${fromEnv}) names no existing file` : `no $KUBECONFIG, no ${files[0]}`}, and not running in a cluster`,
-      );
-    kubeConfig.loadFromDefault();
-  }
-  if (!kubeConfig.getCurrentCluster()) {
-    throw new Error("no cluster configured: pass --kubeconfig, set $KUBECONFIG or run in a cluster");
-  }
-  return kubeConfig;
-}
 
 function buildManager(options: OperatorOptions, log: Logger): Manager {
   return new Manager({
