@@ -1,4 +1,4 @@
-// Manual rollout control through the `vigil` CLI, run as a process against the emulator while
+// Manual rollout control through the `vigil` CLI, run as a process against the API server while
 // the operator's controllers reconcile: promote a verified preview when autoPromotion is off,
 // roll back after a promotion (traffic returns to the retained revision), abort a rollout,
 // and read it all back with `vigil status`.
@@ -10,7 +10,7 @@ import type { LiveService } from "../../operator/controllers/live-objects.js";
 import { Kinds } from "../../operator/core/kinds.js";
 import { runVigil } from "../cli/support.js";
 import { convergedSamples, readOptional, useOperatorCluster, type WithStatus } from "./reconcile-support.js";
-import { emulatorOf, onEmulator, testClient, waitFor } from "./support.js";
+import { canSimulateWorkloads, testClient, waitFor, workloadsOf } from "./support.js";
 
 const SAMPLES = ["modeldeployment.yaml", "policy.yaml", "moderationservice.yaml"];
 const REVISION = "moderation.vigil.dev/revision";
@@ -59,12 +59,12 @@ async function previewReady(namespace: string): Promise<string> {
   });
   const name = `comments-${r}`;
   await waitFor(() => readOptional(client(), Kinds.Deployment, namespace, name));
-  emulatorOf(env.cluster).simulate.setDeploymentReady(namespace, name);
+  await workloadsOf(env.cluster).setDeploymentReady(namespace, name);
   return r;
 }
 
-describe.skipIf(!onEmulator)(
-  "vigil promote / rollback / abort / status (emulator: pods are simulated)",
+describe.skipIf(!canSimulateWorkloads)(
+  "vigil promote / rollback / abort / status (pods are simulated)",
   () => {
     it("promotes on request, rolls back after the promotion, and shows it in vigil status", async () => {
       const namespace = await env.cluster.newNamespace("cli");
@@ -90,7 +90,7 @@ describe.skipIf(!onEmulator)(
         );
         return d.spec?.replicas === 2;
       });
-      emulatorOf(env.cluster).simulate.setDeploymentReady(namespace, `comments-${hash}`);
+      await workloadsOf(env.cluster).setDeploymentReady(namespace, `comments-${hash}`);
       await waitFor(async () => (await selected(namespace)) === hash, {
         message: "traffic on the new revision",
       });

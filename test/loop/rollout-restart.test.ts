@@ -13,7 +13,7 @@ import {
   useOperatorCluster,
   type WithStatus,
 } from "./reconcile-support.js";
-import { emulatorOf, onEmulator, testClient, waitFor } from "./support.js";
+import { canSimulateWorkloads, testClient, waitFor, workloadsOf } from "./support.js";
 
 const SAMPLES = ["modeldeployment.yaml", "policy.yaml", "moderationservice.yaml"];
 const REVISION = "moderation.vigil.dev/revision";
@@ -25,7 +25,7 @@ const phaseOf = async (namespace: string) =>
   ((await client().get<WithStatus>(Kinds.ModerationService, "comments", namespace)).status?.rollout as
     { phase?: string; previewRevision?: string } | undefined) ?? {};
 
-describe.skipIf(!onEmulator)("operator restart mid-rollout (emulator: pods are simulated)", () => {
+describe.skipIf(!canSimulateWorkloads)("operator restart mid-rollout (pods are simulated)", () => {
   for (const stopIn of ["Deploying", "Promoting"] as const) {
     it(`converges after a restart in ${stopIn}`, async () => {
       const namespace = await env.cluster.newNamespace(`restart-${stopIn.toLowerCase()}`);
@@ -55,7 +55,7 @@ describe.skipIf(!onEmulator)("operator restart mid-rollout (emulator: pods are s
       const name = `comments-${hash}`;
       await waitFor(() => readOptional(client(), Kinds.Deployment, namespace, name));
       if (stopIn === "Promoting") {
-        emulatorOf(env.cluster).simulate.setDeploymentReady(namespace, name);
+        await workloadsOf(env.cluster).setDeploymentReady(namespace, name);
         await waitFor(async () => (await phaseOf(namespace)).phase === "Promoting", { message: "Promoting" });
       }
       await env.operator.stop();
@@ -65,7 +65,7 @@ describe.skipIf(!onEmulator)("operator restart mid-rollout (emulator: pods are s
         async () => {
           // Play the Deployment controller for the new revision at whatever size it has now.
           if (await readOptional(client(), Kinds.Deployment, namespace, name)) {
-            emulatorOf(env.cluster).simulate.setDeploymentReady(namespace, name);
+            await workloadsOf(env.cluster).setDeploymentReady(namespace, name);
           }
           return (await phaseOf(namespace)).phase === "Active" && seen.at(-1) === hash;
         },

@@ -11,7 +11,7 @@ import {
   useOperatorCluster,
   type WithStatus,
 } from "./reconcile-support.js";
-import { emulatorOf, onEmulator, testClient, waitFor } from "./support.js";
+import { canSimulateWorkloads, testClient, waitFor, workloadsOf } from "./support.js";
 
 const SAMPLES = ["modeldeployment.yaml", "policy.yaml", "moderationservice.yaml"];
 const REVISION = "moderation.vigil.dev/revision";
@@ -40,7 +40,7 @@ const rollout = async (namespace: string) =>
 const replicas = async (namespace: string, name: string) =>
   (await client().get<LiveDeployment>(Kinds.Deployment, name, namespace)).spec?.replicas;
 
-describe.skipIf(!onEmulator)("rollout timing on the injected clock (emulator: pods are simulated)", () => {
+describe.skipIf(!canSimulateWorkloads)("rollout timing on the injected clock (pods are simulated)", () => {
   it("promotes after autoPromotionSeconds and scales the old revision down after scaleDownDelaySeconds", async () => {
     const namespace = await env.cluster.newNamespace("timing");
     const old = await convergedSamples(env.cluster, client(), namespace, SAMPLES, "comments");
@@ -60,7 +60,7 @@ describe.skipIf(!onEmulator)("rollout timing on the injected clock (emulator: po
     });
     const name = `comments-${hash}`;
     await waitFor(() => readOptional(client(), Kinds.Deployment, namespace, name));
-    emulatorOf(env.cluster).simulate.setDeploymentReady(namespace, name);
+    await workloadsOf(env.cluster).setDeploymentReady(namespace, name);
     await waitFor(async () => (await rollout(namespace)).phase === "AwaitingPromotion", {
       message: "AwaitingPromotion",
     });
@@ -71,7 +71,7 @@ describe.skipIf(!onEmulator)("rollout timing on the injected clock (emulator: po
     clock.offsetMs += 61_000;
     nudge();
     await waitFor(async () => (await replicas(namespace, name)) === 2, { message: "promotion's scale-up" });
-    emulatorOf(env.cluster).simulate.setDeploymentReady(namespace, name);
+    await workloadsOf(env.cluster).setDeploymentReady(namespace, name);
     await waitFor(
       async () =>
         (
