@@ -4,6 +4,7 @@
 // selecting an unverified revision.
 import { describe, expect, it } from "vitest";
 import type { LiveService } from "../../operator/controllers/live-objects.js";
+import { ROLLOUT_ANNOTATION } from "../../operator/controllers/rollout/annotations.js";
 import { Kinds } from "../../operator/core/kinds.js";
 import {
   convergedSamples,
@@ -26,7 +27,7 @@ const phaseOf = async (namespace: string) =>
     { phase?: string; previewRevision?: string } | undefined) ?? {};
 
 describe.skipIf(!canSimulateWorkloads)("operator restart mid-rollout (pods are simulated)", () => {
-  for (const stopIn of ["Deploying", "Promoting"] as const) {
+  for (const stopIn of ["Deploying", "AwaitingPromotion", "Promoting"] as const) {
     it(`converges after a restart in ${stopIn}`, async () => {
       const namespace = await env.cluster.newNamespace(`restart-${stopIn.toLowerCase()}`);
       const old = await convergedSamples(env.cluster, client(), namespace, SAMPLES, "comments");
@@ -44,22 +45,38 @@ describe.skipIf(!canSimulateWorkloads)("operator restart mid-rollout (pods are s
         }
       })();
 
+      // AwaitingPromotion holds only while promotion is manual; the promote annotation after the
+      // restart must still be acted on once.
+      const manual = stopIn === "AwaitingPromotion";
       await client().patch(
         Kinds.ModelDeployment,
         { name: "toxicity", namespace },
-        { spec: { model: { version: "1.1.0" } } },
+        {
+          spec: {
+            model: { version: "1.1.0" },
+            ...(manual && { strategy: { blueGreen: { autoPromotion: false } } }),
+          },
+        },
       );
       const hash = await waitFor(async () => (await phaseOf(namespace)).previewRevision, {
         message: "a preview",
       });
       const name = `comments-${hash}`;
       await waitFor(() => readOptional(client(), Kinds.Deployment, namespace, name));
-      if (stopIn === "Promoting") {
+      if (stopIn !== "Deploying") {
         await workloadsOf(env.cluster).setDeploymentReady(namespace, name);
-        await waitFor(async () => (await phaseOf(namespace)).phase === "Promoting", { message: "Promoting" });
+        await waitFor(async () => (await phaseOf(namespace)).phase === stopIn, { message: stopIn });
       }
       await env.operator.stop();
       env.operator = await startOperator(env.cluster, { resolvePreviewUrl: () => env.preview.url });
+      if (manual) {
+        expect((await phaseOf(namespace)).phase).toBe("AwaitingPromotion");
+        await client().patch(
+          Kinds.ModerationService,
+          { name: "comments", namespace },
+          { metadata: { annotations: { [ROLLOUT_ANNOTATION.promote]: "after-restart" } } },
+        );
+      }
 
       await waitFor(
         async () => {
