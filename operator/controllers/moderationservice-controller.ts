@@ -36,6 +36,7 @@ import { invalidPolicyMessage, validatePolicy } from "./policy-status.js";
 import { modelDeploymentReference, policyReference } from "./references.js";
 import { revisionOfDeployment } from "./revisions.js";
 import type { QualityGateRunner } from "./rollout/gate-runner.js";
+import { qualityGateKey } from "./rollout/gate-key.js";
 import { decideServiceRollout, recordRollout } from "./rollout/reconcile-rollout.js";
 import type { RolloutDecision } from "./rollout/state-machine.js";
 import { APP_NAME } from "../desired/labels.js";
@@ -155,7 +156,16 @@ async function reconcileService(
   let decision: RolloutDecision | undefined;
   let input: ServiceStatusInput;
   if (problems.length === 0 && model && policy) {
-    decision = decideServiceRollout(ctx, { service, model, policy }, observed, options.gate);
+    // With runtime auth on, the pods mount the gate's key and the gate sends it: the Secret must
+    // exist before the first pod of any revision can start.
+    const auth = service.spec.runtime?.auth;
+    const gateApiKey = auth?.apiKeysSecretRef || auth?.jwt ? await qualityGateKey(ctx, service) : undefined;
+    decision = decideServiceRollout(
+      ctx,
+      { service, model, policy, ...(gateApiKey && { gateApiKey }) },
+      observed,
+      options.gate,
+    );
     // A new rollout state is recorded before any child acts on it, under the optimistic lock:
     // a decision made from a stale cached status loses the write (409) and changes nothing,
     // so replicas never go back and forth between a stale phase and the current one. The

@@ -42,7 +42,11 @@ describe("operator RBAC rules", () => {
     ]).toEqual([]);
   });
 
-  it("do not grant Secrets: the operator references them by name only", () => {
-    expect(allows(OPERATOR_RULES, "", "secrets", "get")).toBe(false);
+  it("grant Secrets only to create and read the quality gate's key by name, never to list or watch them", () => {
+    for (const verb of ["list", "watch", "update", "patch", "delete"]) {
+      expect(allows(OPERATOR_RULES, "", "secrets", verb), verb).toBe(false);
+    }
+    expect(allows(OPERATOR_RULES, "", "secrets", "create")).toBe(true);
+    expect(allows(OPERATOR_RULES, "", "secrets", "get")).toBe(true);
   });
 });

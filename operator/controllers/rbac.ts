@@ -33,6 +33,9 @@ export const OPERATOR_RULES: readonly PolicyRule[] = [
   { apiGroups: ["apps"], resources: ["deployments/scale"], verbs: ["get", "update", "patch"] },
   { apiGroups: [""], resources: ["services", "configmaps", "serviceaccounts"], verbs: MANAGE },
   { apiGroups: [""], resources: ["pods"], verbs: READ },
+  // Only the quality gate's own key Secret (rollout/gate-key.ts): created once, read by name.
+  // No list or watch: the operator never caches the cluster's Secrets.
+  { apiGroups: [""], resources: ["secrets"], verbs: ["get", "create"] },
   { apiGroups: [""], resources: ["events"], verbs: ["create", "patch"] },
   { apiGroups: ["autoscaling"], resources: ["horizontalpodautoscalers"], verbs: MANAGE },
   { apiGroups: ["autoscaling.k8s.io"], resources: ["verticalpodautoscalers"], verbs: MANAGE },

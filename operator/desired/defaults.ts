@@ -97,6 +97,13 @@ export interface ResolvedService {
   };
 }
 
+/** Whether the runtime asks callers for credentials (API keys or JWTs). */
+export function runtimeAuthEnabled(
+  runtime: Pick<ResolvedService["runtime"], "apiKeysSecretName" | "jwt">,
+): boolean {
+  return runtime.apiKeysSecretName !== undefined || runtime.jwt !== undefined;
+}
+
 function storageEndpoint(
   endpoint: NonNullable<ModerationService["spec"]["storage"]>["postgres"],
   defaultPort: number,

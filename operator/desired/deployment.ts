@@ -11,6 +11,7 @@ import type {
 } from "@kubernetes/client-node";
 import { configHash } from "./config-hash.js";
 import { buildContext, type BuildContext } from "./context.js";
+import { runtimeAuthEnabled } from "./defaults.js";
 import { runtimeEnv } from "./env.js";
 import type { DesiredInput } from "./input.js";
 import { ANNOTATION, revisionLabels, revisionSelector } from "./labels.js";
@@ -29,6 +30,8 @@ import {
   HTTP_PORT_NAME,
   JWKS_FILE,
   MOUNT,
+  QUALITY_GATE_KEY_FILE,
+  QUALITY_GATE_SECRET_KEY,
   RUNTIME_CONTAINER,
   SERVE_ARGS,
   SHUTDOWN_MARGIN_SECONDS,
@@ -57,9 +60,23 @@ function secretVolumes(ctx: BuildContext): { volumes: V1Volume[]; mounts: V1Volu
   const rt = ctx.service.runtime;
   const volumes: V1Volume[] = [];
   const mounts: V1VolumeMount[] = [];
-  // Mounted, not env: the kubelet refreshes the files when keys are rotated.
-  if (rt.apiKeysSecretName) {
-    volumes.push({ name: API_KEYS_VOLUME, secret: { secretName: rt.apiKeysSecretName } });
+  // Mounted, not env: the kubelet refreshes the files when keys are rotated. With auth on, the
+  // quality gate's own key joins the user's keys (or is the only API key of a JWT-only service).
+  if (runtimeAuthEnabled(rt)) {
+    volumes.push({
+      name: API_KEYS_VOLUME,
+      projected: {
+        sources: [
+          ...(rt.apiKeysSecretName ? [{ secret: { name: rt.apiKeysSecretName } }] : []),
+          {
+            secret: {
+              name: ctx.names.qualityGateSecret,
+              items: [{ key: QUALITY_GATE_SECRET_KEY, path: QUALITY_GATE_KEY_FILE }],
+            },
+          },
+        ],
+      },
+    });
     mounts.push({ name: API_KEYS_VOLUME, mountPath: MOUNT.apiKeysDir, readOnly: true });
   }
   if (rt.jwt) {

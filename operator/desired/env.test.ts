@@ -34,10 +34,39 @@ describe("runtime environment", () => {
         expect(secretNames).not.toContain(value);
       }
     }
-    // The only places a Secret is named: secretKeyRef and secret volumes.
+    // The only places a Secret is named: secretKeyRef and secret (or projected secret) volumes.
     const pod = buildDeployment(fullInput(), "active").spec?.template.spec;
-    const secretVolumes = (pod?.volumes ?? []).filter((v) => v.secret).map((v) => v.secret?.secretName);
-    expect(secretVolumes).toEqual(["comments-api-keys", "comments-jwks"]);
+    const secretVolumes = (pod?.volumes ?? []).flatMap((v) => [
+      ...(v.secret ? [v.secret.secretName] : []),
+      ...(v.projected?.sources ?? []).flatMap((s) => (s.secret ? [s.secret.name] : [])),
+    ]);
+    expect(secretVolumes).toEqual(["comments-api-keys", "comments-prod-quality-gate", "comments-jwks"]);
+  });
+
+  it("projects the quality gate's key next to the user's API keys, as a key without review rights", () => {
+    const pod = buildDeployment(fullInput(), "active").spec?.template.spec;
+    const apiKeys = pod?.volumes?.find((v) => v.name === "api-keys");
+    expect(apiKeys?.projected?.sources).toEqual([
+      { secret: { name: "comments-api-keys" } },
+      {
+        secret: {
+          name: "comments-prod-quality-gate",
+          items: [{ key: "api-key", path: "vigil-quality-gate" }],
+        },
+      },
+    ]);
+  });
+
+  it("gives a JWT-only runtime an API keys directory holding just the gate's key", () => {
+    const input = fullInput();
+    delete (input.service.spec.runtime!.auth as { apiKeysSecretRef?: unknown }).apiKeysSecretRef;
+    const deployment = buildDeployment(input, "active");
+    const volume = deployment.spec?.template.spec?.volumes?.find((v) => v.name === "api-keys");
+    expect(volume?.projected?.sources?.map((s) => s.secret?.name)).toEqual(["comments-prod-quality-gate"]);
+    expect(deployment.spec?.template.spec?.containers[0]?.env).toContainEqual({
+      name: "VIGIL_API_KEYS_DIR",
+      value: "/etc/vigil/api-keys",
+    });
   });
 
   it("mounts the API keys Secret read-only and points the runtime at it", () => {

@@ -1,7 +1,12 @@
 // Environment of the runtime container, per the runtime <-> operator contract. Secrets are
 // only ever referenced (secretKeyRef, Secret volumes), never copied into the pod spec.
 import type { V1EnvVar } from "@kubernetes/client-node";
-import type { ResolvedModel, ResolvedService, ResolvedStorageEndpoint } from "./defaults.js";
+import {
+  runtimeAuthEnabled,
+  type ResolvedModel,
+  type ResolvedService,
+  type ResolvedStorageEndpoint,
+} from "./defaults.js";
 import type { ModelSourceLocation } from "./model-source.js";
 import { HTTP_PORT, JWKS_FILE, MOUNT } from "./runtime-contract.js";
 
@@ -53,7 +58,7 @@ export function runtimeEnv({ service, model, source, cpuCores }: RuntimeEnvInput
   if (rt.logRawText !== undefined) env.push(value("VIGIL_LOG_RAW_TEXT", rt.logRawText));
   if (rt.rateLimitPerMinute !== undefined)
     env.push(value("VIGIL_RATE_LIMIT_PER_MINUTE", rt.rateLimitPerMinute));
-  if (rt.apiKeysSecretName) env.push(value("VIGIL_API_KEYS_DIR", MOUNT.apiKeysDir));
+  if (runtimeAuthEnabled(rt)) env.push(value("VIGIL_API_KEYS_DIR", MOUNT.apiKeysDir));
   if (rt.jwt) {
     env.push(
       value("VIGIL_JWT_ISSUER", rt.jwt.issuer),

@@ -43,6 +43,8 @@ export interface ChildNames {
   networkPolicy: string;
   backupCronJob: string;
   backupResourcesConfigMap: string;
+  /** The quality gate's API key, when runtime auth is on. */
+  qualityGateSecret: string;
 }
 
 /** The CronJob controller appends an 11-character suffix to Job names, which must stay <= 63. */
@@ -60,6 +62,7 @@ export function childNames(serviceName: string): ChildNames {
     networkPolicy: serviceName,
     backupCronJob: boundedName(serviceName, "backup", MAX_CRONJOB_NAME),
     backupResourcesConfigMap: `${serviceName}-backup-resources`,
+    qualityGateSecret: `${serviceName}-quality-gate`,
   };
 }
 

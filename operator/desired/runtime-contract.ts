@@ -39,6 +39,15 @@ export const MOUNT = {
   backupResources: "/etc/vigil/backup-resources",
 } as const;
 
+/**
+ * With runtime auth on, the quality gate authenticates with an API key of its own: a Secret the
+ * operator creates per service (key QUALITY_GATE_SECRET_KEY), projected into the runtime's API
+ * keys directory as this file, next to the user's keys. Not a `.review` name: it may classify,
+ * never read or review decisions.
+ */
+export const QUALITY_GATE_KEY_FILE = "vigil-quality-gate";
+export const QUALITY_GATE_SECRET_KEY = "api-key";
+
 /** The ConfigMap key that holds the rendered Policy. */
 export const POLICY_KEY = "policy.yaml";
 /** The file name the JWKS Secret key is projected to under MOUNT.jwksDir. */

@@ -18,6 +18,7 @@ import {
   type GateRun,
 } from "../../operator/controllers/rollout/quality-gate.js";
 import { gateSamples, parseSamples, SamplesError } from "../../operator/controllers/rollout/samples.js";
+import { QUALITY_GATE_KEY_FILE } from "../../operator/desired/runtime-contract.js";
 
 const SAMPLES_DIR = path.resolve(path.dirname(new URL(import.meta.url).pathname), "../../config/samples");
 const GENERATION = 3;
@@ -132,5 +133,43 @@ describe("gate samples", () => {
     expect(p95([])).toBeUndefined();
     expect(p95(Array.from({ length: 20 }, (_, i) => i + 1))).toBe(19);
     expect(p95([5])).toBe(5);
+  });
+});
+
+describe("runQualityGate against a runtime that asks for credentials", () => {
+  let secured: RunningRuntime;
+  let keysDir: string;
+  const gateKey = "gate-key-0123456789abcdef";
+
+  beforeAll(async () => {
+    // The runtime pod's API keys directory: the user's key and the gate's, as the projected
+    // volume lays them out (operator/desired/deployment.ts).
+    keysDir = await mkdtemp(path.join(tmpdir(), "vigil-gate-keys-"));
+    await writeFile(path.join(keysDir, "client-app"), "user-key-abcdef0123456789");
+    await writeFile(path.join(keysDir, QUALITY_GATE_KEY_FILE), gateKey);
+    secured = await startTestRuntime({
+      VIGIL_POLICY_FILE: path.join(dir, "policy.yaml"),
+      VIGIL_API_KEYS_DIR: keysDir,
+    });
+  }, 60_000);
+  afterAll(async () => {
+    await secured?.stop({ drainDelay: false });
+    await rm(keysDir, { recursive: true, force: true });
+  });
+
+  it("passes with the gate's key", async () => {
+    const result = await runQualityGate(run({ url: secured.url, apiKey: gateKey }), { now: () => 1_000 });
+    expect(result.verdict).toBe("Passed");
+  });
+
+  it("gets no verdict without it (401), instead of a false failure", async () => {
+    await expect(runQualityGate(run({ url: secured.url }), { now: () => 1_000 })).rejects.toThrow(
+      GateUnavailableError,
+    );
+  });
+
+  it("cannot use the review queue with the gate's key", async () => {
+    const res = await fetch(`${secured.url}/v1/decisions`, { headers: { "x-api-key": gateKey } });
+    expect(res.status).toBe(403);
   });
 });

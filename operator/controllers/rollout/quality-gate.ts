@@ -31,6 +31,8 @@ export interface GateRun {
   maxP95LatencyMs?: number;
   concurrency?: number;
   requestTimeoutMs?: number;
+  /** The gate's API key when the runtime asks for credentials (see gate-key.ts). */
+  apiKey?: string;
 }
 
 export interface GateEnvironment {
@@ -77,7 +79,7 @@ async function classifyOne(
   try {
     response = await doFetch(`${run.url}/v1/classify`, {
       method: "POST",
-      headers: { "content-type": "application/json" },
+      headers: { "content-type": "application/json", ...(run.apiKey && { "x-api-key": run.apiKey }) },
       body: JSON.stringify({ text: sample.text, ...(sample.language && { language: sample.language }) }),
       signal,
     });

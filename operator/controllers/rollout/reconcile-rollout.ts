@@ -21,6 +21,8 @@ export interface RolloutRefs {
   service: LiveModerationService;
   model: LiveModelDeployment;
   policy: LivePolicy;
+  /** The quality gate's API key, when the runtime asks for credentials. */
+  gateApiKey?: string;
 }
 
 /** What fetch-model reported for the spec's revision; kept from status while its pods are gone. */
@@ -98,6 +100,7 @@ export function decideServiceRollout(
         samples: gateSamples(checks, configMap?.data),
         minPassRate: strategy.minPassRate,
         ...(strategy.maxP95LatencyMs !== undefined && { maxP95LatencyMs: strategy.maxP95LatencyMs }),
+        ...(refs.gateApiKey && { apiKey: refs.gateApiKey }),
       });
     } catch (err) {
       if (!(err instanceof SamplesError)) throw err;
