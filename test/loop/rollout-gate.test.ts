@@ -6,6 +6,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { LiveService } from "../../operator/controllers/live-objects.js";
 import { Kinds, resourcePath } from "../../operator/core/kinds.js";
+import { ARTIFACT_FAILURE_REASONS } from "../../operator/desired/runtime-contract.js";
 import { ContentType, type KubeObject } from "../../operator/core/kubeclient.js";
 import {
   conditionOf,
@@ -242,39 +243,43 @@ describe.skipIf(!canSimulateWorkloads)("blue-green rollouts (pods are simulated)
     ]);
   });
 
-  it("fails fast on a wrong sha256 (fetch-model's termination message) and never moves traffic", async () => {
-    await serving("sha256");
-    const hash = await newVersion(namespace);
-    await previewPod(namespace, hash, {
-      phase: "Pending",
-      initContainerStatuses: [
-        {
-          name: "fetch-model",
-          image: "ghcr.io/vigil-dev/vigil-runtime:0.1.0",
-          imageID: "",
-          ready: false,
-          restartCount: 0,
-          state: {
-            terminated: {
-              exitCode: 1,
-              reason: "Error",
-              message:
-                '{"reason":"ArtifactChecksumMismatch","message":"sha256 of model.tar.gz is 00ff…, expected 9f86…"}',
+  it.each(ARTIFACT_FAILURE_REASONS)(
+    "fails fast on %s (fetch-model's termination message): ArtifactVerified=False and traffic never moves",
+    async (reason) => {
+      await serving(`artifact-${reason.slice("Artifact".length).toLowerCase()}`);
+      const hash = await newVersion(namespace);
+      const message = `${reason}: the artifact of revision ${hash} was refused`;
+      await previewPod(namespace, hash, {
+        phase: "Pending",
+        initContainerStatuses: [
+          {
+            name: "fetch-model",
+            image: "ghcr.io/vigil-dev/vigil-runtime:0.1.0",
+            imageID: "",
+            ready: false,
+            restartCount: 0,
+            state: {
+              terminated: { exitCode: 1, reason: "Error", message: JSON.stringify({ reason, message }) },
             },
           },
-        },
-      ],
-    });
-    const failed = await rollout(namespace, (r) => r.phase === "RolledBack", "RolledBack");
-    expect(rolloutOf(failed)?.rollback).toMatchObject({ reason: "ArtifactChecksumMismatch", to: oldHash });
-    expect(rolloutOf(failed)?.rollback?.message).toContain("expected 9f86");
-    expect((failed.status?.rollout as { artifact?: unknown }).artifact).toMatchObject({
-      revision: hash,
-      state: "Failed",
-      reason: "ArtifactChecksumMismatch",
-    });
-    expect(await history.stop()).toEqual([oldHash]);
-  });
+        ],
+      });
+      const failed = await rollout(namespace, (r) => r.phase === "RolledBack", "RolledBack");
+      expect(rolloutOf(failed)?.rollback).toMatchObject({ reason, to: oldHash });
+      expect(rolloutOf(failed)?.rollback?.message).toContain(message);
+      expect((failed.status?.rollout as { artifact?: unknown }).artifact).toMatchObject({
+        revision: hash,
+        state: "Failed",
+        reason,
+      });
+      await waitForCondition(client(), Kinds.ModelDeployment, namespace, "toxicity", {
+        type: "ArtifactVerified",
+        status: "False",
+        reason,
+      });
+      expect(await history.stop()).toEqual([oldHash]);
+    },
+  );
 
   it("reports GPU pods the scheduler cannot place as InsufficientGPU with its message", async () => {
     await serving("gpu");
