@@ -1,4 +1,5 @@
 // `vigil backups list <destination>`: what a backup directory or bucket holds, complete or not.
+import { existsSync } from "node:fs";
 import type { Command } from "commander";
 import type { BackupFlags } from "../../runtime/backup/backup-command.js";
 import { withS3Flags } from "./s3-flags.js";
@@ -16,6 +17,10 @@ export function registerBackups(program: Command): void {
       import("../../runtime/backup/open-store.js"),
       import("../../runtime/backup/list-backups.js"),
     ]);
+    // A backup job lists a directory it has yet to create; a person listing one means a typo.
+    if (!destination.startsWith("s3://") && !existsSync(destination)) {
+      throw new Error(`${destination} does not exist`);
+    }
     const listed = await openStore(destination, s3Options(flags, process.env)).list();
     for (const line of describeBackups(listed)) process.stdout.write(`${line}\n`);
   });

@@ -49,6 +49,12 @@ describe("vigil backups list", () => {
     );
     expect(lines.find((l) => l.startsWith(name))).toMatch(/complete .*120 decisions/);
   });
+
+  it("names a destination directory that does not exist in one line", async () => {
+    const run = await runVigil(["backups", "list", `${destination}-typo`]);
+    expect(run.code).toBe(1);
+    expect(run.stderr.trim().split("\n")).toEqual([`vigil: ${destination}-typo does not exist`]);
+  });
 });
 
 describe("vigil restore", () => {
