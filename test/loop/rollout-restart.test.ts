@@ -2,6 +2,8 @@
 // new caches, no gate results in memory) converges to the same end state: the new revision
 // active, the old one retained, no duplicate or unowned revision, and the active Service never
 // selecting an unverified revision.
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import { describe, expect, it } from "vitest";
 import type { LiveService } from "../../operator/controllers/live-objects.js";
 import { ROLLOUT_ANNOTATION } from "../../operator/controllers/rollout/annotations.js";
@@ -26,8 +28,33 @@ const phaseOf = async (namespace: string) =>
   ((await client().get<WithStatus>(Kinds.ModerationService, "comments", namespace)).status?.rollout as
     { phase?: string; previewRevision?: string } | undefined) ?? {};
 
+/** Forwards to `target` after `delayMs`, as a slow preview would answer. */
+async function delayingProxy(target: string, delayMs: number): Promise<Server> {
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => {
+      setTimeout(() => {
+        fetch(`${target}${req.url}`, {
+          method: req.method,
+          headers: { "content-type": req.headers["content-type"] ?? "application/json" },
+          ...(chunks.length > 0 && { body: Buffer.concat(chunks) }),
+        }).then(
+          async (answer) => {
+            res.writeHead(answer.status, { "content-type": answer.headers.get("content-type") ?? "" });
+            res.end(Buffer.from(await answer.arrayBuffer()));
+          },
+          () => res.destroy(),
+        );
+      }, delayMs);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return server;
+}
+
 describe.skipIf(!canSimulateWorkloads)("operator restart mid-rollout (pods are simulated)", () => {
-  for (const stopIn of ["Deploying", "AwaitingPromotion", "Promoting"] as const) {
+  for (const stopIn of ["Deploying", "Verifying", "AwaitingPromotion", "Promoting"] as const) {
     it(`converges after a restart in ${stopIn}`, async () => {
       const namespace = await env.cluster.newNamespace(`restart-${stopIn.toLowerCase()}`);
       const old = await convergedSamples(env.cluster, client(), namespace, SAMPLES, "comments");
@@ -45,6 +72,15 @@ describe.skipIf(!canSimulateWorkloads)("operator restart mid-rollout (pods are s
         }
       })();
 
+      // Verifying lasts as long as the gate's requests: behind a slow preview it holds long
+      // enough to stop the operator in the middle of a gate run, which the next one reruns.
+      let slowPreview: Server | undefined;
+      if (stopIn === "Verifying") {
+        slowPreview = await delayingProxy(env.preview.url, 3000);
+        const slowUrl = `http://127.0.0.1:${(slowPreview.address() as AddressInfo).port}`;
+        await env.operator.stop();
+        env.operator = await startOperator(env.cluster, { resolvePreviewUrl: () => slowUrl });
+      }
       // AwaitingPromotion holds only while promotion is manual; the promote annotation after the
       // restart must still be acted on once.
       const manual = stopIn === "AwaitingPromotion";
@@ -69,6 +105,7 @@ describe.skipIf(!canSimulateWorkloads)("operator restart mid-rollout (pods are s
       }
       await env.operator.stop();
       env.operator = await startOperator(env.cluster, { resolvePreviewUrl: () => env.preview.url });
+      slowPreview?.close();
       if (manual) {
         expect((await phaseOf(namespace)).phase).toBe("AwaitingPromotion");
         await client().patch(
