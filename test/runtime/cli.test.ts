@@ -24,7 +24,15 @@ function start(
     cwd: ROOT,
     // Storage comes only from what a test passes: a DATABASE_URL or REDIS_URL meant for the test
     // harness must not turn these runs into Postgres/Redis runs.
-    env: { ...withoutStorageEnv(process.env), VIGIL_LOG_LEVEL: "info", ...env },
+    // Load shedding reacts to how busy the machine is, and none of these tests is about it: on
+    // a loaded runner it would turn their requests into 503s (protection.test.ts covers it).
+    env: {
+      ...withoutStorageEnv(process.env),
+      VIGIL_LOG_LEVEL: "info",
+      VIGIL_MAX_EVENT_LOOP_DELAY_MS: "0",
+      VIGIL_MAX_HEAP_USED_MB: "0",
+      ...env,
+    },
   });
   let stdout = "";
   let stderr = "";
