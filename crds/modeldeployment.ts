@@ -1,4 +1,5 @@
 import { Type, type Static } from "@sinclair/typebox";
+import { ROLLOUT_PHASES } from "./moderationservice.js";
 import { ACTIONS } from "./policy.js";
 import {
   Conditions,
@@ -209,16 +210,8 @@ export const ModelDeploymentSpec = Type.Object({
 });
 export type ModelDeploymentSpec = Static<typeof ModelDeploymentSpec>;
 
-export const MODEL_PHASES = [
-  "Pending",
-  "Deploying",
-  "Verifying",
-  "AwaitingPromotion",
-  "Promoting",
-  "Active",
-  "RolledBack",
-  "Failed",
-] as const;
+/** A ModelDeployment's phase: its services' rollout phase, or Pending when none uses it yet. */
+export const MODEL_PHASES = ["Pending", ...ROLLOUT_PHASES] as const;
 export type ModelPhase = (typeof MODEL_PHASES)[number];
 
 const Revision = Type.Object({

@@ -12,7 +12,7 @@ import { ServiceAccount } from "kubernetes-models/v1/ServiceAccount";
 import { Namespace } from "kubernetes-models/v1/Namespace";
 import { ClusterRole } from "kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRole";
 import { ClusterRoleBinding } from "kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRoleBinding";
-import { buildProgram } from "../../operator/cli.js";
+import { operatorArgsError } from "../gitops/operator-args.js";
 
 const ROOT = join(import.meta.dirname, "../..");
 const MODELS: Record<string, new (obj: never) => { validate(): void }> = {
@@ -32,19 +32,6 @@ function kustomizeFiles(dir: string): string[] {
     if (!existsSync(path)) throw new Error(`${dir}/kustomization.yaml: resource ${r} does not exist`);
     return existsSync(join(path, "kustomization.yaml")) ? kustomizeFiles(path) : [path];
   });
-}
-
-/** Commander accepts these args? Returns the error message, or undefined when they parse. */
-function operatorArgsError(args: string[]): string | undefined {
-  const program = buildProgram()
-    .exitOverride()
-    .configureOutput({ writeErr: () => undefined });
-  try {
-    program.parse(["node", "moderation-operator", ...args]);
-    return undefined;
-  } catch (err) {
-    return (err as Error).message;
-  }
 }
 
 describe("kustomize install (config/default)", () => {
