@@ -26,7 +26,18 @@ const client = () => testClient(env.cluster.kubeConfig);
 
 const phaseOf = async (namespace: string) =>
   ((await client().get<WithStatus>(Kinds.ModerationService, "comments", namespace)).status?.rollout as
-    { phase?: string; previewRevision?: string } | undefined) ?? {};
+    { phase?: string; previewRevision?: string; message?: string } | undefined) ?? {};
+
+/** Waits for `phase`; on timeout the error carries the rollout status last seen. */
+const waitForPhase = (namespace: string, phase: string) =>
+  waitFor(
+    async () => {
+      const rollout = await phaseOf(namespace);
+      if (rollout.phase === phase) return true;
+      throw new Error(`rollout is ${JSON.stringify(rollout)}`);
+    },
+    { message: phase },
+  );
 
 /** Forwards to `target` after `delayMs`, as a slow preview would answer. */
 async function delayingProxy(target: string, delayMs: number): Promise<Server> {
@@ -100,8 +111,10 @@ describe.skipIf(!canSimulateWorkloads)("operator restart mid-rollout (pods are s
       const name = `comments-${hash}`;
       await waitFor(() => readOptional(client(), Kinds.Deployment, namespace, name));
       if (stopIn !== "Deploying") {
-        await workloadsOf(env.cluster).setDeploymentReady(namespace, name);
-        await waitFor(async () => (await phaseOf(namespace)).phase === stopIn, { message: stopIn });
+        // Only the preview's one pod: the simulator must not also run the pod that promotion adds,
+        // or a fast gate lets the rollout pass Promoting before the test can stop the operator in it.
+        await workloadsOf(env.cluster).setDeploymentReady(namespace, name, 1);
+        await waitForPhase(namespace, stopIn);
       }
       await env.operator.stop();
       env.operator = await startOperator(env.cluster, { resolvePreviewUrl: () => env.preview.url });
