@@ -314,6 +314,30 @@ export const RolloutStatus = Type.Object(
 );
 export type RolloutStatus = Static<typeof RolloutStatus>;
 
+/** Reasons a ready pod does not apply the Policy's current generation. */
+export const POLICY_LAG_REASONS = ["Pending", "Rejected", "Unreachable"] as const;
+
+export const ServicePolicyStatus = Type.Object(
+  {
+    generation: Type.Integer({ description: "The Policy generation every pod should apply." }),
+    replicas: Type.Optional(Type.Integer({ description: "Ready runtime pods, every revision." })),
+    appliedReplicas: Type.Integer({ description: "Ready pods that report applying `generation`." }),
+    lagging: Type.Optional(
+      Type.Array(
+        Type.Object({
+          pod: Type.String(),
+          reason: StringEnum(POLICY_LAG_REASONS),
+          appliedGeneration: Type.Optional(Type.Integer()),
+          message: Type.Optional(Type.String({ maxLength: 1024 })),
+        }),
+        { maxItems: 10, description: "Ready pods that do not apply `generation` yet (the first 10)." },
+      ),
+    ),
+  },
+  { description: "Which Policy generation the ready pods apply, as each pod reports it on /ready." },
+);
+export type ServicePolicyStatus = Static<typeof ServicePolicyStatus>;
+
 export const ModerationServiceStatus = Type.Object({
   observedGeneration: Type.Optional(Type.Integer()),
   conditions: Type.Optional(Conditions),
@@ -323,7 +347,7 @@ export const ModerationServiceStatus = Type.Object({
   endpoint: Type.Optional(Type.String()),
   previewEndpoint: Type.Optional(Type.String()),
   activeRevision: Type.Optional(Type.Object({ name: Type.String(), modelVersion: Type.String() })),
-  policy: Type.Optional(Type.Object({ generation: Type.Integer(), appliedReplicas: Type.Integer() })),
+  policy: Type.Optional(ServicePolicyStatus),
   rollout: Type.Optional(RolloutStatus),
   lastBackup: Type.Optional(
     Type.Object({

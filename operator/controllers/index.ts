@@ -2,9 +2,11 @@
 import type { ControllerDefinition } from "../core/controller.js";
 import { modelDeploymentController } from "./modeldeployment-controller.js";
 import { moderationServiceController } from "./moderationservice-controller.js";
-import { policyController, policyUsageController } from "./policy-controller.js";
+import { policyController } from "./policy-controller.js";
 import { systemClock, type Clock } from "../core/clock.js";
 import { clusterDnsResolver, QualityGateRunner, type PreviewUrlResolver } from "./rollout/gate-runner.js";
+import { HTTP_PORT } from "../desired/runtime-contract.js";
+import { PodPolicyProber, podIpResolver, type PodUrlResolver } from "./policy-applied/pod-policy-prober.js";
 import { VerticalPodAutoscalerDiscovery, VPA_DISCOVERY_TTL_MS } from "./vpa-discovery.js";
 
 export interface ControllerOptions {
@@ -16,7 +18,15 @@ export interface ControllerOptions {
   resolvePreviewUrl?: PreviewUrlResolver;
   /** Clock for gate results' ranAt. Default: the system clock. */
   clock?: Clock;
+  /** Where a runtime pod answers /ready. Default: its pod IP on the HTTP port. Tests point it at a local runtime. */
+  resolvePodUrl?: PodUrlResolver;
+  /** How often pods that lag behind the Policy are asked again. Default 10s. */
+  policyProbeIntervalMs?: number;
 }
+
+/** Pods usually pick up a ConfigMap change within kubelet's sync period (about a minute). */
+const POLICY_PROBE_INTERVAL_MS = 10_000;
+const POLICY_PROBE_TIMEOUT_MS = 2_000;
 
 export function createControllers(options: ControllerOptions = {}): ControllerDefinition[] {
   const vpa = new VerticalPodAutoscalerDiscovery({
@@ -26,14 +36,20 @@ export function createControllers(options: ControllerOptions = {}): ControllerDe
     resolveUrl: options.resolvePreviewUrl ?? clusterDnsResolver(options.clusterDomain),
     clock: options.clock ?? systemClock,
   });
+  const policyProber = new PodPolicyProber({
+    resolveUrl: options.resolvePodUrl ?? podIpResolver(HTTP_PORT),
+    clock: options.clock ?? systemClock,
+    intervalMs: options.policyProbeIntervalMs ?? POLICY_PROBE_INTERVAL_MS,
+    timeoutMs: POLICY_PROBE_TIMEOUT_MS,
+  });
   return [
     moderationServiceController({
       vpa,
       gate,
+      policyProber,
       ...(options.clusterDomain && { clusterDomain: options.clusterDomain }),
     }),
     policyController,
-    policyUsageController,
     modelDeploymentController,
   ];
 }

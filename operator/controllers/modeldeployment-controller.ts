@@ -1,18 +1,14 @@
 // ModelDeployment status says which revision serves, and that is decided by the
-// ModerationServices using the model (their status names the revision Deployment they
-// serve). So this controller is keyed by ModerationService: every change of a service, its
-// status included, re-derives the status of the ModelDeployments in the service's namespace,
-// which also covers a service that was deleted or switched models. A ModelDeployment change
-// reaches it through the services that reference the model.
-//
-// A ModelDeployment in a namespace without any ModerationService gets no status: nothing
-// there can use it, and no service event arrives to derive one.
+// ModerationServices using the model (their status names the revision Deployment they serve).
+// The controller is keyed by ModelDeployment; every event on a service (its status included)
+// reaches the model it references, or referenced before the event, so a service that switched
+// models or went away updates both. A model nothing references is Pending (NotReferenced).
 import type { ControllerDefinition, ReconcileContext, ReconcileOutcome } from "../core/controller.js";
 import { Kinds } from "../core/kinds.js";
 import { revisionHash } from "../desired/index.js";
 import type { LiveModelDeployment, LiveModerationService } from "./live-objects.js";
 import { computeModelStatus } from "./modeldeployment-status.js";
-import { modelDeploymentReference, usersOfModel } from "./references.js";
+import { servicesOfModel, usersOfModel } from "./references.js";
 import { CONFLICT_REQUEUE_MS, writeStatus } from "./status-write.js";
 
 async function syncModelStatus(ctx: ReconcileContext, model: LiveModelDeployment): Promise<boolean> {
@@ -39,15 +35,13 @@ async function syncModelStatus(ctx: ReconcileContext, model: LiveModelDeployment
   return outcome !== "conflict";
 }
 
-export const modelDeploymentController: ControllerDefinition<LiveModerationService> = {
+export const modelDeploymentController: ControllerDefinition<LiveModelDeployment> = {
   name: "modeldeployment",
-  for: Kinds.ModerationService,
-  references: [modelDeploymentReference("modeldeployment/spec.modelRef")],
+  for: Kinds.ModelDeployment,
+  watches: [servicesOfModel],
   async reconcile(_key, ctx): Promise<ReconcileOutcome | void> {
-    let conflicted = false;
-    for (const model of ctx.cache<LiveModelDeployment>(Kinds.ModelDeployment).list(ctx.namespace)) {
-      conflicted = !(await syncModelStatus(ctx, model)) || conflicted;
-    }
-    if (conflicted) return { requeueAfterMs: CONFLICT_REQUEUE_MS };
+    const model = ctx.cache<LiveModelDeployment>(Kinds.ModelDeployment).get(ctx.name, ctx.namespace);
+    if (!model) return;
+    if (!(await syncModelStatus(ctx, model))) return { requeueAfterMs: CONFLICT_REQUEUE_MS };
   },
 };

@@ -11,19 +11,17 @@ import { reconcileBackups } from "./backup-reconcile.js";
 import { isDeleting } from "../core/finalizers.js";
 import { deepEqual } from "../core/objectdiff.js";
 import { Kinds } from "../core/kinds.js";
-import { childNames, LABEL, revisionHash, serviceEndpoint } from "../desired/index.js";
-import type {
-  LiveDeployment,
-  LiveModelDeployment,
-  LiveModerationService,
-  LivePolicy,
-} from "./live-objects.js";
+import type { LiveModelDeployment, LiveModerationService, LivePolicy } from "./live-objects.js";
 import {
   convergeChildren,
   observeChildren,
   type Convergence,
   type ObservedChildren,
 } from "./moderationservice-children.js";
+import type { PodPolicyProber } from "./policy-applied/pod-policy-prober.js";
+import { servicePolicyStatus } from "./policy-applied/service-policy-status.js";
+import type { ServicePolicyStatus } from "../../crds/index.js";
+import type { V1Pod } from "@kubernetes/client-node";
 import {
   computeServiceStatus,
   isConditionWarning,
@@ -34,12 +32,13 @@ import {
 } from "./moderationservice-status.js";
 import { invalidPolicyMessage, validatePolicy } from "./policy-status.js";
 import { modelDeploymentReference, policyReference } from "./references.js";
-import { revisionOfDeployment } from "./revisions.js";
+import { servingFacts } from "./serving-facts.js";
 import type { QualityGateRunner } from "./rollout/gate-runner.js";
 import { qualityGateKey } from "./rollout/gate-key.js";
 import { decideServiceRollout, recordRollout } from "./rollout/reconcile-rollout.js";
 import type { RolloutDecision } from "./rollout/state-machine.js";
 import { APP_NAME } from "../desired/labels.js";
+import { LABEL } from "../desired/index.js";
 import { CONFLICT_REQUEUE_MS, writeStatus } from "./status-write.js";
 import type { VerticalPodAutoscalerDiscovery } from "./vpa-discovery.js";
 
@@ -54,6 +53,36 @@ export interface ModerationServiceControllerOptions {
   gate: QualityGateRunner;
   /** Cluster DNS suffix for status.endpoint. Default: cluster.local. */
   clusterDomain?: string;
+  /** Asks each ready pod which Policy generation it applies (status.policy). */
+  policyProber: PodPolicyProber;
+}
+
+/** Pods that take traffic: kubelet says Ready and they are not going away. */
+function readyPods(observed: ObservedChildren): V1Pod[] {
+  return observed.pods.filter(
+    (p) =>
+      !p.metadata?.deletionTimestamp &&
+      p.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True"),
+  );
+}
+
+/** status.policy: what the ready pods report applying, for a Policy the pods can be given. */
+function policyApplication(
+  ctx: ReconcileContext,
+  options: ModerationServiceControllerOptions,
+  observed: ObservedChildren,
+  policy: LivePolicy | undefined,
+  problems: readonly Problem[],
+): ServicePolicyStatus | undefined {
+  if (!policy || problems.some((p) => p.reason === SERVICE_REASON.policyInvalid)) return undefined;
+  const pods = readyPods(observed);
+  const generation = policy.metadata?.generation ?? 0;
+  const reports = options.policyProber.observe(ctx.key, pods, generation);
+  return servicePolicyStatus(
+    generation,
+    pods.map((p) => p.metadata?.name ?? ""),
+    reports,
+  );
 }
 
 function referenceProblems(
@@ -82,68 +111,16 @@ function referenceProblems(
   return problems;
 }
 
-/**
- * The version of the serving revision. The spec's revision has the spec's version; an older one
- * keeps the version status recorded while it was the spec's, else its (label-safe) label.
- */
-function servingVersion(
-  service: LiveModerationService,
-  deployment: LiveDeployment,
-  model: LiveModelDeployment | undefined,
-): string {
-  if (model && revisionOfDeployment(deployment) === revisionHash(model)) return model.spec.model.version;
-  const recorded = service.status?.activeRevision;
-  if (recorded && recorded.name === deployment.metadata?.name) return recorded.modelVersion;
-  return deployment.metadata?.labels?.[LABEL.version] ?? "";
-}
-
-/** Status input when nothing was converged: report the children as they are. */
-function observedOnly(
-  service: LiveModerationService,
-  observed: ObservedChildren,
-  model: LiveModelDeployment | undefined,
-  clusterDomain: string | undefined,
-): Pick<ServiceStatusInput, "serving" | "endpoint" | "previewEndpoint"> {
-  const namespace = service.metadata?.namespace ?? "";
-  const names = childNames(service.metadata?.name ?? "");
-  const selected = observed.activeService?.spec?.selector?.[LABEL.revision];
-  const deployment = observed.deployments.find((d) => revisionOfDeployment(d) === selected);
-  return {
-    ...(deployment && { serving: { deployment, modelVersion: servingVersion(service, deployment, model) } }),
-    ...(observed.activeService && {
-      endpoint: serviceEndpoint(names.activeService, namespace, clusterDomain),
-    }),
-    ...(observed.previewService && {
-      previewEndpoint: serviceEndpoint(names.previewService, namespace, clusterDomain),
-    }),
-  };
-}
-
-/** Status input after converging: the serving revision as just applied, and the rollout. */
-function converged(
-  service: LiveModerationService,
-  model: LiveModelDeployment,
-  result: Convergence,
-  decision: RolloutDecision,
-): Pick<ServiceStatusInput, "serving" | "rollout" | "endpoint" | "previewEndpoint"> {
-  const hash = decision.activeHash;
-  const deployment =
-    hash === undefined ? undefined : result.deployments.find((d) => revisionOfDeployment(d) === hash);
-  return {
-    ...(deployment && { serving: { deployment, modelVersion: servingVersion(service, deployment, model) } }),
-    rollout: decision.status,
-    ...(result.endpoint && { endpoint: result.endpoint }),
-    ...(result.previewEndpoint && { previewEndpoint: result.previewEndpoint }),
-  };
-}
-
 async function reconcileService(
   ctx: ReconcileContext,
   options: ModerationServiceControllerOptions,
 ): Promise<ReconcileOutcome | void> {
   const service = ctx.cache<LiveModerationService>(Kinds.ModerationService).get(ctx.name, ctx.namespace);
   // Gone or going: the garbage collector takes the children (see the file comment).
-  if (!service?.metadata?.uid || isDeleting(service)) return;
+  if (!service?.metadata?.uid || isDeleting(service)) {
+    options.policyProber.forget(ctx.key);
+    return;
+  }
   const namespace = service.metadata.namespace ?? "";
   const model = ctx
     .cache<LiveModelDeployment>(Kinds.ModelDeployment)
@@ -154,7 +131,6 @@ async function reconcileService(
   const problems = referenceProblems(service, model, policy);
   let result: Convergence | undefined;
   let decision: RolloutDecision | undefined;
-  let input: ServiceStatusInput;
   if (problems.length === 0 && model && policy) {
     // With runtime auth on, the pods mount the gate's key and the gate sends it: the Secret must
     // exist before the first pod of any revision can start.
@@ -179,23 +155,24 @@ async function reconcileService(
     result = await convergeChildren(ctx, { service, model, policy }, observed, options, decision);
     for (const action of result.actions)
       ctx.recorder.record(service, "Normal", action.reason, action.message);
-    input = {
-      service,
-      now: ctx.clock.now(),
-      problems: result.problems,
-      ...(result.warnings && { warnings: result.warnings }),
-      ...converged(service, model, result, decision),
-    };
-  } else {
-    input = {
-      service,
-      now: ctx.clock.now(),
-      problems,
-      ...observedOnly(service, observed, model, options.clusterDomain),
-    };
   }
+  const input: ServiceStatusInput = {
+    service,
+    now: ctx.clock.now(),
+    problems: result?.problems ?? problems,
+    ...(result?.warnings && { warnings: result.warnings }),
+    ...servingFacts(
+      service,
+      model,
+      observed,
+      options.clusterDomain,
+      result && decision && { result, decision },
+    ),
+  };
 
-  const backup = await reconcileBackups(ctx, service, computeServiceStatus(input));
+  const policyStatus = policyApplication(ctx, options, observed, policy, problems);
+  const computed = { ...computeServiceStatus(input), policy: policyStatus };
+  const backup = await reconcileBackups(ctx, service, computed);
   const status = backup.status;
   const outcome = await writeStatus(ctx.client, Kinds.ModerationService, service, status);
   if (outcome === "conflict") return { requeueAfterMs: CONFLICT_REQUEUE_MS };
@@ -253,6 +230,7 @@ export function moderationServiceController(
         },
       },
     ],
+    sources: [options.policyProber],
     reconcile: (_key, ctx) => reconcileService(ctx, options),
   };
 }

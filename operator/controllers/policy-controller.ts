@@ -1,20 +1,15 @@
-// Policy status: Valid (the CRD's own schema and CEL rules, re-checked) and usedBy (the
-// ModerationServices that reference it). usedBy depends on objects that point at the Policy,
-// not on the Policy itself, so two controllers keep it true:
-// - `policy` reconciles Policy keys: a Policy change, and events of the services it lists in
-//   usedBy (a user that went away or switched to another Policy);
-// - `policy-usage` reconciles service keys: a service that starts referencing a Policy is not
-//   in any usedBy yet, so its events re-derive the status of the Policies in its namespace
-//   that it references or that list it.
-// Both compute the same status from the same caches and write only when it changed.
+// Policy status: Valid (the CRD's own schema and CEL rules, re-checked), usedBy (the
+// ModerationServices that reference it) and Applied (whether their ready pods apply the current
+// generation, from each service's status.policy). The controller is keyed by Policy; every event
+// on a service, its status included, reaches the Policy it references, or referenced before the
+// event, so a service that switches Policies or goes away updates both.
 import type { ControllerDefinition, ReconcileContext, ReconcileOutcome } from "../core/controller.js";
 import { findCondition } from "../core/conditions.js";
 import { ApiError, errorMessage } from "../core/errors.js";
 import { Kinds } from "../core/kinds.js";
-import { objectKey } from "../core/objectkey.js";
 import type { LiveModerationService, LivePolicy } from "./live-objects.js";
 import { computePolicyStatus, POLICY_CONDITION, POLICY_REASON, validatePolicy } from "./policy-status.js";
-import { policyReference, usersOfPolicy } from "./references.js";
+import { servicesOfPolicy, usersOfPolicy } from "./references.js";
 import { CONFLICT_REQUEUE_MS, writeStatus, type StatusWriteOutcome } from "./status-write.js";
 
 /** Writes the Policy's status if it changed; false when the write lost an update race. */
@@ -26,7 +21,7 @@ async function syncPolicyStatus(ctx: ReconcileContext, policy: LivePolicy): Prom
   const status = computePolicyStatus({
     policy,
     errors,
-    usedBy: usersOfPolicy(services, namespace, name).map((s) => s.metadata?.name ?? ""),
+    users: usersOfPolicy(services, namespace, name),
     now: ctx.clock.now(),
   });
   const valid = findCondition(status.conditions, POLICY_CONDITION.valid);
@@ -53,38 +48,10 @@ async function syncPolicyStatus(ctx: ReconcileContext, policy: LivePolicy): Prom
 export const policyController: ControllerDefinition<LivePolicy> = {
   name: "policy",
   for: Kinds.Policy,
-  references: [
-    {
-      kind: Kinds.ModerationService,
-      indexName: "status.usedBy",
-      referencedKeys: (policy) =>
-        (policy.status?.usedBy ?? []).map((name) =>
-          objectKey({ namespace: policy.metadata?.namespace, name }),
-        ),
-    },
-  ],
+  watches: [servicesOfPolicy],
   async reconcile(_key, ctx): Promise<ReconcileOutcome | void> {
     const policy = ctx.cache<LivePolicy>(Kinds.Policy).get(ctx.name, ctx.namespace);
     if (!policy) return;
     if (!(await syncPolicyStatus(ctx, policy))) return { requeueAfterMs: CONFLICT_REQUEUE_MS };
-  },
-};
-
-export const policyUsageController: ControllerDefinition<LiveModerationService> = {
-  name: "policy-usage",
-  for: Kinds.ModerationService,
-  references: [policyReference("policy-usage/spec.policyRef")],
-  async reconcile(_key, ctx): Promise<ReconcileOutcome | void> {
-    const service = ctx.cache<LiveModerationService>(Kinds.ModerationService).get(ctx.name, ctx.namespace);
-    const affected = ctx
-      .cache<LivePolicy>(Kinds.Policy)
-      .list(ctx.namespace)
-      .filter(
-        (p) =>
-          p.metadata?.name === service?.spec.policyRef.name || (p.status?.usedBy ?? []).includes(ctx.name),
-      );
-    let conflicted = false;
-    for (const policy of affected) conflicted = !(await syncPolicyStatus(ctx, policy)) || conflicted;
-    if (conflicted) return { requeueAfterMs: CONFLICT_REQUEUE_MS };
   },
 };

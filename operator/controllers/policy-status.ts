@@ -1,12 +1,14 @@
 // Policy status, computed purely from the Policy, its validation result and the services that
 // use it. Valid repeats the CRD's own checks (schema + CEL): a Policy that slipped past them,
 // e.g. stored before a rule existed, is reported here instead of being rendered for the pods.
+// Applied says whether every ready pod of those services applies the current generation.
 import { openAPIV3Schema, POLICY, type Condition, type PolicyStatus } from "../../crds/index.js";
 import { formatFieldErrors, validateObject, type FieldError } from "../../crds/validation.js";
-import { setCondition } from "../core/conditions.js";
-import type { LivePolicy } from "./live-objects.js";
+import { setConditions } from "../core/conditions.js";
+import type { LiveModerationService, LivePolicy } from "./live-objects.js";
+import { APPLIED_CONDITION, appliedCondition } from "./policy-applied/applied-condition.js";
 
-export const POLICY_CONDITION = { valid: "Valid" } as const;
+export const POLICY_CONDITION = { valid: "Valid", applied: APPLIED_CONDITION } as const;
 
 export const POLICY_REASON = { valid: "Valid", invalid: "PolicyInvalid" } as const;
 
@@ -30,8 +32,8 @@ export function invalidPolicyMessage(policy: LivePolicy, errors: readonly FieldE
 export interface PolicyStatusInput {
   policy: LivePolicy;
   errors: readonly FieldError[];
-  /** Names of the ModerationServices whose spec.policyRef names this Policy. */
-  usedBy: readonly string[];
+  /** The ModerationServices whose spec.policyRef names this Policy. */
+  users: readonly LiveModerationService[];
   now: number;
 }
 
@@ -40,26 +42,26 @@ export function computePolicyStatus(input: PolicyStatusInput): PolicyStatus {
   const { policy, errors, now } = input;
   const generation = policy.metadata?.generation ?? 0;
   const previous = policy.status ?? {};
-  const conditions: Condition[] = setCondition(
-    previous.conditions,
+  const valid =
     errors.length === 0
       ? {
-          type: POLICY_CONDITION.valid,
-          status: "True",
+          status: "True" as const,
           reason: POLICY_REASON.valid,
           message: "spec passes the CRD schema and CEL rules",
-          observedGeneration: generation,
         }
       : {
-          type: POLICY_CONDITION.valid,
-          status: "False",
+          status: "False" as const,
           reason: POLICY_REASON.invalid,
           message: invalidPolicyMessage(policy, errors),
-          observedGeneration: generation,
-        },
+        };
+  const conditions: Condition[] = setConditions(
+    previous.conditions,
+    [
+      { type: POLICY_CONDITION.valid, ...valid, observedGeneration: generation },
+      { type: POLICY_CONDITION.applied, ...appliedCondition(policy, input.users) },
+    ],
     now,
   );
-  const usedBy = [...new Set(input.usedBy)].sort();
-  // Fields other controllers own (the Applied condition, later) are carried over unchanged.
+  const usedBy = [...new Set(input.users.map((u) => u.metadata?.name ?? ""))].sort();
   return { ...previous, conditions, usedBy: usedBy.length > 0 ? usedBy : undefined };
 }

@@ -1,8 +1,9 @@
 // How the three kinds point at each other. A ModerationService names a ModelDeployment and a
 // Policy in its own namespace; nothing points the other way. So events on a model or policy
-// reach the services through indexes on the service cache, and the statuses derived from
-// "who uses me" (Policy usedBy, ModelDeployment phase) are recomputed on service events.
-import type { ReferenceWatch } from "../core/controller.js";
+// reach the services through indexes on the service cache, and events on a service reach the
+// model and policy it references (or referenced before an edit) through a mapped watch, whose
+// controllers derive "who uses me" (Policy usedBy, ModelDeployment phase) from the cache.
+import type { MappedWatch, ReferenceWatch } from "../core/controller.js";
 import type { CacheReader } from "../core/informer.js";
 import { Kinds } from "../core/kinds.js";
 import { objectKey } from "../core/objectkey.js";
@@ -28,6 +29,22 @@ export function modelDeploymentReference(indexName: string): ReferenceWatch<Live
 export function policyReference(indexName: string): ReferenceWatch<LiveModerationService> {
   return { kind: Kinds.Policy, indexName, referencedKeys: (s) => [policyKeyOf(s)] };
 }
+
+/** Service events, mapped to the object `keyOf` names, before and after the event. */
+function referencedBy(keyOf: (service: LiveModerationService) => string): MappedWatch {
+  return {
+    kind: Kinds.ModerationService,
+    primaryKeys: (service, old) => [
+      ...new Set([service, old].filter((s) => s !== undefined).map((s) => keyOf(s as LiveModerationService))),
+    ],
+  };
+}
+
+/** Events on a ModerationService reconcile the ModelDeployment it references (or did). */
+export const servicesOfModel: MappedWatch = referencedBy(modelKeyOf);
+
+/** Events on a ModerationService reconcile the Policy it references (or did). */
+export const servicesOfPolicy: MappedWatch = referencedBy(policyKeyOf);
 
 /** The services in `namespace` whose spec.modelRef names `model`. */
 export function usersOfModel(

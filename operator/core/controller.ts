@@ -64,8 +64,20 @@ export interface ReferenceWatch<T extends KubeObject = KubeObject> {
  */
 export interface MappedWatch {
   kind: ResourceKind;
-  /** Keys ("namespace/name") of the primaries an event on `obj` concerns. */
-  primaryKeys(obj: KubeObject): string[];
+  /**
+   * Keys ("namespace/name") of the primaries an event on `obj` concerns. On an update `old` is
+   * the previous object: a reference that moved concerns the primary it left as well.
+   */
+  primaryKeys(obj: KubeObject, old?: KubeObject): string[];
+}
+
+/**
+ * Keys from outside the API (controller-runtime's channel source): something the operator
+ * learns in the background, such as what a pod answered, asks for a reconcile. `start` is
+ * called once with the queue's add; the function it returns stops the source.
+ */
+export interface ExternalSource {
+  start(enqueue: (key: string) => void): () => void;
 }
 
 export interface ControllerDefinition<T extends KubeObject = KubeObject> {
@@ -77,6 +89,7 @@ export interface ControllerDefinition<T extends KubeObject = KubeObject> {
   owns?: readonly ResourceKind[];
   references?: readonly ReferenceWatch<T>[];
   watches?: readonly MappedWatch[];
+  sources?: readonly ExternalSource[];
   /** Throw to retry with per-key backoff; return requeueAfterMs to come back later. */
   reconcile(key: string, ctx: ReconcileContext): Promise<ReconcileOutcome | void>;
 }
@@ -107,6 +120,7 @@ export class Controller {
   readonly #watchedKinds: ResourceKind[];
   #workers: Promise<void>[] = [];
   #run?: AbortController;
+  readonly #stopSources: (() => void)[] = [];
 
   constructor(definition: ControllerDefinition, deps: ControllerDependencies) {
     this.name = definition.name;
@@ -123,12 +137,15 @@ export class Controller {
     for (const kind of definition.owns ?? []) this.#watchOwned(kind);
     for (const reference of definition.references ?? []) this.#watchReferenced(reference);
     for (const watch of definition.watches ?? []) this.#watchMapped(watch);
+    for (const source of definition.sources ?? []) {
+      this.#stopSources.push(source.start((key) => this.queue.add(key)));
+    }
   }
 
   #watchMapped(watch: MappedWatch): void {
     this.#watchedKinds.push(watch.kind);
-    this.#deps.informer(watch.kind).on((_type, obj) => {
-      for (const key of watch.primaryKeys(obj)) this.queue.add(key);
+    this.#deps.informer(watch.kind).on((_type, obj, old) => {
+      for (const key of watch.primaryKeys(obj, old)) this.queue.add(key);
     });
   }
 
@@ -169,6 +186,7 @@ export class Controller {
    * workers have returned.
    */
   async stop(options: { abort: boolean }): Promise<void> {
+    for (const stop of this.#stopSources.splice(0)) stop();
     this.queue.shutDown();
     if (options.abort) this.#run?.abort();
     await Promise.all(this.#workers);

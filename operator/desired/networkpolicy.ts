@@ -62,7 +62,8 @@ export function buildNetworkPolicy(input: DesiredInput): NetworkPolicy {
   if (network.metricsFrom.length > 0) ingress.push({ from: network.metricsFrom, ports: httpPort });
   const operatorNamespace = input.options.operatorNamespace;
   if (operatorNamespace) {
-    // The operator's quality gate replays the golden set against the preview pods.
+    // The operator's quality gate replays the golden set against the preview pods, and the
+    // operator asks every pod which Policy generation it applies (GET /ready).
     ingress.push({
       from: [{ namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: operatorNamespace } } }],
       ports: httpPort,

@@ -38,6 +38,8 @@ export interface TestClusterOptions {
 export interface WorkloadSimulator {
   /** Resolves once the Deployment reports `readyReplicas` (default: all) ready, rolled out when all are. */
   setDeploymentReady(namespace: string, name: string, readyReplicas?: number): Promise<void>;
+  /** Runs one existing pod (bound to a node, Running, Ready), as a scheduler and kubelet would. */
+  setPodReady(namespace: string, name: string): Promise<void>;
 }
 
 /** Set (to "1") for a real cluster that has no scheduler or kubelet, such as test/controlplane's. */
@@ -55,6 +57,11 @@ export interface TestCluster {
   workloads?: WorkloadSimulator;
   /** Creates a namespace `<prefix>-<random>`; close() deletes it. */
   newNamespace(prefix?: string): Promise<string>;
+  /**
+   * Whether `namespace` is this test's: any namespace on the emulator (one per test file), only
+   * those from newNamespace() on a real cluster, which test files running in parallel share.
+   */
+  ownsNamespace(namespace: string): boolean;
   close(): Promise<void>;
 }
 
@@ -74,8 +81,11 @@ export async function startTestCluster(opts: TestClusterOptions = {}): Promise<T
     setDeploymentReady: async (namespace, name, readyReplicas) => {
       emulator.simulate.setDeploymentReady(namespace, name, readyReplicas);
     },
+    setPodReady: async (namespace, name) => {
+      emulator.simulate.setPodPhase(namespace, name, "Running");
+    },
   };
-  return clusterFor(emulator.kubeConfig(), { emulator, workloads }, () => emulator.close());
+  return clusterFor(emulator.kubeConfig(), { emulator, workloads }, () => emulator.close(), true);
 }
 
 async function startRealCluster(path: string, opts: TestClusterOptions): Promise<TestCluster> {
@@ -83,16 +93,18 @@ async function startRealCluster(path: string, opts: TestClusterOptions): Promise
   kc.loadFromFile(path);
   if (opts.installCrds ?? true) await applyCrds(kc);
   const workloads = process.env[SIMULATE_PODS_ENV] === "1" ? new PodSimulator(kc) : undefined;
-  return clusterFor(kc, { ...(workloads && { workloads }) }, async () => {});
+  return clusterFor(kc, { ...(workloads && { workloads }) }, async () => {}, false);
 }
 
 function clusterFor(
   kc: KubeConfig,
   powers: Pick<TestCluster, "emulator" | "workloads">,
   shutdown: () => Promise<void>,
+  exclusive: boolean,
 ): TestCluster {
   const core = kc.makeApiClient(CoreV1Api);
   const created: string[] = [];
+  const owned = new Set<string>();
   return {
     kubeConfig: kc,
     ...powers,
@@ -100,8 +112,10 @@ function clusterFor(
       const name = `${prefix}-${randomBytes(4).toString("hex")}`.toLowerCase().slice(0, 63);
       await core.createNamespace({ body: { metadata: { name, labels: { "vigil.dev/test": "true" } } } });
       created.push(name);
+      owned.add(name);
       return name;
     },
+    ownsNamespace: (namespace) => exclusive || owned.has(namespace),
     async close() {
       for (const name of created.splice(0)) {
         try {

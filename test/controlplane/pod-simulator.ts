@@ -64,6 +64,10 @@ export class PodSimulator implements WorkloadSimulator {
     }
   }
 
+  async setPodReady(namespace: string, name: string): Promise<void> {
+    await this.runPod(await this.#core.readNamespacedPod({ name, namespace }));
+  }
+
   /**
    * What a kubelet does for a deleted pod on its node once its containers stopped: removes it
    * (grace period 0). Without this, pods a rollout scales away stay Terminating forever.

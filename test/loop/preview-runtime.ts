@@ -4,7 +4,7 @@
 // serves the shipped sample Policy at generation 1, which is what a freshly created sample
 // Policy has, so the gate's "is the preview on the live Policy generation" check holds.
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -20,6 +20,8 @@ export interface PreviewRuntime {
   url: string;
   /** Requests the runtime answered on /v1/classify, from its own metrics. */
   classifyRequests(): Promise<number>;
+  /** Replaces the policy file the runtime hot-reloads, as kubelet updates a ConfigMap mount. */
+  writePolicy(content: string): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -83,6 +85,11 @@ export async function startPreviewRuntime(options: { modelDir?: string } = {}): 
         .split("\n")
         .filter((l) => l.startsWith("vigil_http_requests_total{") && l.includes('route="/v1/classify"'))
         .reduce((sum, l) => sum + Number(l.split(" ").pop()), 0);
+    },
+    async writePolicy(content) {
+      const next = `${policyFile}.next`;
+      await writeFile(next, content);
+      await rename(next, policyFile);
     },
     async stop() {
       child.kill("SIGTERM");

@@ -79,6 +79,25 @@ describe("status", () => {
     });
   });
 
+  it("says a ModelDeployment in a namespace without services is Pending, and follows its first user", async () => {
+    const namespace = await env.cluster.newNamespace("lone-model");
+    await applySamples(client(), namespace, ["modeldeployment.yaml"]);
+    const lone = await waitForCondition(client(), Kinds.ModelDeployment, namespace, "toxicity", {
+      type: "Ready",
+      status: "False",
+      reason: "NotReferenced",
+    });
+    expect(lone.status?.phase).toBe("Pending");
+
+    await applySamples(client(), namespace, ["policy.yaml", "moderationservice.yaml"]);
+    await waitFor(
+      async () =>
+        (await client().get<WithStatus>(Kinds.ModelDeployment, "toxicity", namespace)).status?.phase !==
+        "Pending",
+      { message: "the model to leave Pending" },
+    );
+  });
+
   it("reports a missing ModelDeployment as a condition and recovers when it appears", async () => {
     const namespace = await env.cluster.newNamespace("no-model");
     await applySamples(client(), namespace, ["policy.yaml", "moderationservice.yaml"]);
@@ -117,6 +136,41 @@ describe("status", () => {
     expect(conditionOf(invalid, "Degraded")?.message).toMatch(
       /^ModerationService metadata\.name: "comments\.v2" must be a DNS-1035 label/,
     );
+  });
+
+  it("keeps saying what serves while an edit cannot be built (InvalidSpec)", async () => {
+    const namespace = await env.cluster.newNamespace("invalid-edit");
+    const serving = await convergedSamples(env.cluster, client(), namespace, SAMPLES, "comments");
+    const before = await waitForCondition(client(), Kinds.ModerationService, namespace, "comments", {
+      type: "Ready",
+      status: "True",
+    });
+    const model = await client().get<WithStatus>(Kinds.ModelDeployment, "toxicity", namespace);
+    expect(model.status?.activeRevision).toBeDefined();
+
+    // Each object is valid alone; together they are not: the model requests more CPU than the
+    // service's limit allows. Admission cannot see across objects, the builders refuse it.
+    await client().patch(
+      Kinds.ModerationService,
+      { name: "comments", namespace },
+      { spec: { runtime: { resources: { limits: { cpu: "100m" } } } } },
+    );
+    const invalid = await waitForCondition(client(), Kinds.ModerationService, namespace, "comments", {
+      type: "Degraded",
+      status: "True",
+      reason: "InvalidSpec",
+    });
+    expect(conditionOf(invalid, "Degraded")?.message).toContain("cpu request 500m exceeds limit 100m");
+    // The old revision keeps serving, and the status keeps saying so.
+    expect(invalid.status).toMatchObject({
+      replicas: before.status?.replicas,
+      endpoint: before.status?.endpoint,
+      activeRevision: before.status?.activeRevision,
+    });
+    expect((invalid.status?.activeRevision as { name?: string }).name).toBe(serving.metadata!.name);
+    const stillModel = await client().get<WithStatus>(Kinds.ModelDeployment, "toxicity", namespace);
+    expect(stillModel.status?.activeRevision).toEqual(model.status?.activeRevision);
+    expect(await revisionDeployments(client(), namespace, "comments")).toHaveLength(1);
   });
 
   it.skipIf(!onEmulator)(

@@ -27,6 +27,8 @@ export interface OperatorUnderTest {
   reconciles: Map<string, number>;
   /** Reconciles running now, all controllers together. */
   inFlight(): number;
+  /** The last keys reconciled, "controller key", oldest first (what kept it busy, on a timeout). */
+  recent: string[];
   stop(): Promise<void>;
 }
 
@@ -35,20 +37,33 @@ export async function startOperator(
   cluster: TestCluster,
   options: ControllerOptions = {},
 ): Promise<OperatorUnderTest> {
-  // A short discovery TTL lets a test install the VPA CRD and see it picked up quickly.
-  const definitions = createControllers({ vpaDiscoveryTtlMs: 200, ...options });
+  // A short discovery TTL lets a test install the VPA CRD and see it picked up quickly. Test
+  // pods run nowhere: unless a test says where their runtime answers, they have no address.
+  const definitions = createControllers({
+    vpaDiscoveryTtlMs: 200,
+    resolvePodUrl: () => undefined,
+    policyProbeIntervalMs: 200,
+    ...options,
+  });
   const manager = testManager(cluster.kubeConfig, {
     settings: { runtimeImage: RUNTIME_IMAGE },
     ...(options.clock && { clock: options.clock }),
   });
   const reconciles = new Map<string, number>();
+  const recent: string[] = [];
   let running = 0;
   const controllers = new Map<string, Controller>();
   for (const definition of definitions) {
     const counted: ControllerDefinition = {
       ...definition,
       async reconcile(key, ctx) {
+        // On a shared real cluster, other test files' objects are theirs: an operator under test
+        // acts only in its own namespaces, as one started with --namespaces would.
+        const namespace = key.includes("/") ? key.slice(0, key.indexOf("/")) : undefined;
+        if (namespace !== undefined && !cluster.ownsNamespace(namespace)) return undefined;
         reconciles.set(definition.name, (reconciles.get(definition.name) ?? 0) + 1);
+        recent.push(`${definition.name} ${key}`);
+        if (recent.length > 10) recent.shift();
         running += 1;
         try {
           return await definition.reconcile(key, ctx);
@@ -65,6 +80,7 @@ export async function startOperator(
     controllers,
     reconciles,
     inFlight: () => running,
+    recent,
     stop: () => manager.stop(),
   };
 }
@@ -80,7 +96,8 @@ export async function quiesce(operator: OperatorUnderTest): Promise<void> {
         operator.inFlight() === 0 && [...operator.controllers.values()].every((c) => c.queue.length === 0);
       stableFor = idle && total === last ? stableFor + 1 : 0;
       last = total;
-      return stableFor >= 15;
+      if (stableFor >= 15) return true;
+      throw new Error(`last reconciled: ${operator.recent.join(", ")}`);
     },
     { message: "the operator to go idle" },
   );
