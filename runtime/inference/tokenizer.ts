@@ -1,10 +1,12 @@
 // Turns a batch of texts into the int64 tensors a Hugging Face classifier takes, using the
 // model's own tokenizer.json through @huggingface/tokenizers (the maintained JS port of the
-// `tokenizers` library; works offline from the file). The batch is padded to its longest item,
+// `tokenizers` library; works offline from the file), with Vigil's exact normalizers and
+// pre-tokenizers where that port only approximates the Rust library (tokenization/). The batch is padded to its longest item,
 // not to a fixed length, and items longer than the model's limit are truncated keeping the
 // closing special token ([SEP], </s>) the model was trained to see, or (maxWindows > 1) split
 // into overlapping windows that are each scored.
 import { Tokenizer } from "@huggingface/tokenizers";
+import { useExactPipeline } from "./tokenization/exact-pipeline.js";
 
 export interface EncodedBatch {
   batchSize: number;
@@ -54,6 +56,7 @@ export class BatchTokenizer {
     private readonly options: BatchTokenizerOptions,
   ) {
     this.tokenizer = new Tokenizer(tokenizerJson, tokenizerConfig);
+    useExactPipeline(this.tokenizer, tokenizerJson);
     const padding = tokenizerJson.padding as JsonObject | null | undefined;
     const padToken = tokenContent(tokenizerConfig.pad_token) ?? (padding?.pad_token as string | undefined);
     this.padId =
