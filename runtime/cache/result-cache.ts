@@ -3,12 +3,15 @@
 // The key binds a result to the exact text, model version and policy revision that produced
 // it, so a model rollout or a policy reload can never serve a stale decision.
 import { LRUCache } from "lru-cache";
+import type { ScoreWindow } from "../inference/text-classifier.js";
 import type { Decision } from "../policy/policy-engine.js";
 
 export interface CachedResult {
   language: string;
   languageSource: "request" | "detected";
   scores: Record<string, number>;
+  /** Texts scored in several windows: per label, the window its score came from. */
+  windows?: Record<string, ScoreWindow>;
   decision: Decision;
 }
 

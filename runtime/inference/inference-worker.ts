@@ -9,7 +9,7 @@ import { createSession, tensorSignatures } from "./session.js";
 import { checkSignature } from "./signature.js";
 import { planLengthBuckets } from "./length-buckets.js";
 import { BatchTokenizer, type TokenizedText } from "./tokenizer.js";
-import type { FromWorker, ToWorker, WorkerInit } from "./worker-protocol.js";
+import type { DecidingWindow, FromWorker, ToWorker, WorkerInit } from "./worker-protocol.js";
 
 const init = workerData as WorkerInit;
 const port = parentPort!;
@@ -70,6 +70,7 @@ async function runBucket(loaded: LoadedModel, rows: TokenizedText[]): Promise<Fl
 interface RunResult {
   probabilities: Float32Array;
   windows: Uint16Array;
+  decidingWindows: (DecidingWindow[] | undefined)[];
 }
 
 /**
@@ -94,16 +95,40 @@ async function run(loaded: LoadedModel, texts: string[]): Promise<RunResult> {
   }
   const rowProbabilities = activate(logits, labels, init.activation);
   if (rows.length === texts.length) {
-    return { probabilities: rowProbabilities, windows: new Uint16Array(texts.length).fill(1) };
+    return {
+      probabilities: rowProbabilities,
+      windows: new Uint16Array(texts.length).fill(1),
+      decidingWindows: texts.map(() => undefined),
+    };
   }
   const probabilities = new Float32Array(texts.length * labels);
+  // Per text and label, the row of the window with the highest probability (first on ties).
+  const decidingRow = new Int32Array(texts.length * labels).fill(-1);
   owner.forEach((text, row) => {
     for (let j = 0; j < labels; j++) {
       const at = text * labels + j;
-      probabilities[at] = Math.max(probabilities[at]!, rowProbabilities[row * labels + j]!);
+      const p = rowProbabilities[row * labels + j]!;
+      if (decidingRow[at] === -1 || p > probabilities[at]!) {
+        probabilities[at] = p;
+        decidingRow[at] = row;
+      }
     }
   });
-  return { probabilities, windows: Uint16Array.from(perText, (w) => w.length) };
+  let firstRow = 0;
+  const decidingWindows = perText.map((windows, text) => {
+    const first = firstRow;
+    firstRow += windows.length;
+    if (windows.length === 1) return undefined;
+    const spans = loaded.tokenizer.characterSpans(
+      texts[text]!,
+      windows.map((w) => w.contentTokens!),
+    );
+    return Array.from({ length: labels }, (_, j) => {
+      const index = decidingRow[text * labels + j]! - first;
+      return { index, ...spans[index]! };
+    });
+  });
+  return { probabilities, windows: Uint16Array.from(perText, (w) => w.length), decidingWindows };
 }
 
 function serve(loaded: LoadedModel): void {
@@ -112,13 +137,14 @@ function serve(loaded: LoadedModel): void {
   port.on("message", (message: ToWorker) => {
     const started = performance.now();
     run(loaded, message.texts).then(
-      ({ probabilities, windows }) =>
+      ({ probabilities, windows, decidingWindows }) =>
         send(
           {
             type: "result",
             id: message.id,
             probabilities,
             windows,
+            decidingWindows,
             inferenceMs: performance.now() - started,
           },
           [probabilities.buffer as ArrayBuffer, windows.buffer as ArrayBuffer],

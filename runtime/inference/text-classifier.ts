@@ -9,6 +9,23 @@ import { InferenceWorkerPool, type WorkerPoolOptions } from "./worker-pool.js";
 
 export type LabelScores = Record<string, number>;
 
+/** The window of a long text a label's score came from: the passage to read to see why. */
+export interface ScoreWindow {
+  /** 0-based, in text order. */
+  index: number;
+  /** Windows the text was scored in. */
+  count: number;
+  /** Code point offsets [start, end) of the window in the text, at word precision. */
+  start: number;
+  end: number;
+}
+
+export interface Classification {
+  scores: LabelScores;
+  /** Only for a text scored in several windows: per label, the window that gave its score. */
+  windows?: Record<string, ScoreWindow>;
+}
+
 export interface ModelInfo {
   name: string;
   version: string;
@@ -20,7 +37,7 @@ export interface ModelInfo {
 
 export interface TextClassifier {
   readonly info: ModelInfo;
-  classify(text: string): Promise<LabelScores>;
+  classify(text: string): Promise<Classification>;
   /** Finishes queued and running batches, then stops the workers. */
   close(): Promise<void>;
 }
@@ -35,7 +52,7 @@ export class OnnxTextClassifier implements TextClassifier {
   private constructor(
     readonly info: ModelInfo,
     private readonly pool: InferenceWorkerPool,
-    private readonly batcher: Batcher<string, LabelScores>,
+    private readonly batcher: Batcher<string, Classification>,
   ) {}
 
   /** Starts the workers (each loads and checks the model) and the batcher in front of them. */
@@ -47,7 +64,7 @@ export class OnnxTextClassifier implements TextClassifier {
   ): Promise<OnnxTextClassifier> {
     const pool = await InferenceWorkerPool.start(model, poolOptions);
     const labels = model.labels;
-    const batcher = new Batcher<string, LabelScores>({
+    const batcher = new Batcher<string, Classification>({
       ...batching,
       concurrency: pool.size,
       run: async (texts) => {
@@ -57,7 +74,15 @@ export class OnnxTextClassifier implements TextClassifier {
         return texts.map((_, row) => {
           const scores: LabelScores = {};
           labels.forEach((label, j) => (scores[label] = output.probabilities[row * labels.length + j]!));
-          return scores;
+          const deciding = output.decidingWindows[row];
+          if (!deciding) return { scores };
+          const count = output.windows[row]!;
+          const windows: Record<string, ScoreWindow> = {};
+          labels.forEach((label, j) => {
+            const { index, start, end } = deciding[j]!;
+            windows[label] = { index, count, start, end };
+          });
+          return { scores, windows };
         });
       },
       onBatch: (size) => metrics.batchSize.observe(size),
@@ -79,7 +104,7 @@ export class OnnxTextClassifier implements TextClassifier {
     return this.pool.warning;
   }
 
-  classify(text: string): Promise<LabelScores> {
+  classify(text: string): Promise<Classification> {
     return this.batcher.submit(text);
   }
 

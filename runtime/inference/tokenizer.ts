@@ -1,10 +1,12 @@
 // Turns a batch of texts into the int64 tensors a Hugging Face classifier takes, using the
 // model's own tokenizer.json through @huggingface/tokenizers (the maintained JS port of the
-// `tokenizers` library; works offline from the file). The batch is padded to its longest item,
+// `tokenizers` library; works offline from the file), with Vigil's exact normalizers and
+// pre-tokenizers where that port only approximates the Rust library (tokenization/). The batch is padded to its longest item,
 // not to a fixed length, and items longer than the model's limit are truncated keeping the
 // closing special token ([SEP], </s>) the model was trained to see, or (maxWindows > 1) split
 // into overlapping windows that are each scored.
 import { Tokenizer } from "@huggingface/tokenizers";
+import { useExactPipeline } from "./tokenization/exact-pipeline.js";
 
 export interface EncodedBatch {
   batchSize: number;
@@ -31,6 +33,30 @@ export interface BatchTokenizerOptions {
 export interface TokenizedText {
   ids: number[];
   typeIds: number[] | undefined;
+  /** Windows of a long text: the text's content tokens (special tokens not counted) this one holds. */
+  contentTokens?: TokenRange;
+}
+
+/** Content tokens [from, to) of a text. */
+export interface TokenRange {
+  from: number;
+  to: number;
+}
+
+/** Code point offsets [start, end) in a text. */
+export interface CharacterSpan {
+  start: number;
+  end: number;
+}
+
+/** A whitespace run and the word after it: the unit a token count is mapped back to characters at. */
+const WORDS = /(\p{White_Space}*)[^\p{White_Space}]+/gu;
+
+/** Code points in text[0, end) (end a UTF-16 index). */
+function codePoints(text: string, end: number): number {
+  let count = 0;
+  for (const _ of text.slice(0, end)) count++;
+  return count;
 }
 
 type JsonObject = Record<string, unknown>;
@@ -54,6 +80,7 @@ export class BatchTokenizer {
     private readonly options: BatchTokenizerOptions,
   ) {
     this.tokenizer = new Tokenizer(tokenizerJson, tokenizerConfig);
+    useExactPipeline(this.tokenizer, tokenizerJson);
     const padding = tokenizerJson.padding as JsonObject | null | undefined;
     const padToken = tokenContent(tokenizerConfig.pad_token) ?? (padding?.pad_token as string | undefined);
     this.padId =
@@ -99,10 +126,57 @@ export class BatchTokenizer {
       rows.push({
         ids: windowIds,
         typeIds: encoding.token_type_ids ? windowIds.map(() => typeId) : undefined,
+        contentTokens: { from: from - start, to: Math.min(from + width, end) - start },
       });
       if (from + width >= end) break;
     }
     return rows;
+  }
+
+  /**
+   * Where content token ranges of `text` lie in it, at word precision: each word (with the
+   * whitespace before it) is tokenised on its own and the counts added up, which is how all
+   * three tokenizer families split a text before their model sees it. Only for texts scored in
+   * several windows, after scoring: it costs about one more tokenisation of the text.
+   */
+  characterSpans(text: string, ranges: readonly TokenRange[]): CharacterSpan[] {
+    const wordStarts: number[] = [];
+    const wordEnds: number[] = [];
+    const tokensThrough: number[] = [];
+    // Words repeat (Zipf), and one encode() per distinct word is most of the cost.
+    const countOf = new Map<string, number>();
+    let tokens = 0;
+    for (const match of text.matchAll(WORDS)) {
+      const word = match[0];
+      let count = countOf.get(word);
+      if (count === undefined) {
+        const encoded: number = this.tokenizer.encode(word, { add_special_tokens: false }).ids.length;
+        countOf.set(word, encoded);
+        count = encoded;
+      }
+      tokens += count;
+      const end = match.index + word.length;
+      wordStarts.push(match.index + match[1]!.length);
+      wordEnds.push(end);
+      tokensThrough.push(tokens);
+    }
+    if (tokensThrough.length === 0)
+      return ranges.map(() => ({ start: 0, end: codePoints(text, text.length) }));
+    /** The word holding content token `token` (the last word past the end). */
+    const wordOf = (token: number): number => {
+      let low = 0;
+      let high = tokensThrough.length - 1;
+      while (low < high) {
+        const mid = (low + high) >>> 1;
+        if (tokensThrough[mid]! > token) high = mid;
+        else low = mid + 1;
+      }
+      return low;
+    };
+    return ranges.map(({ from, to }) => ({
+      start: codePoints(text, wordStarts[wordOf(from)]!),
+      end: codePoints(text, wordEnds[wordOf(Math.max(from, to - 1))]!),
+    }));
   }
 
   /** Token ids of one text with special tokens, truncated to the model's limit. */

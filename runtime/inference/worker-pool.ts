@@ -6,13 +6,15 @@ import { Worker } from "node:worker_threads";
 import type { ExecutionProvider } from "../config.js";
 import { InferenceError, ModelLoadError } from "../errors.js";
 import type { ModelDescriptor } from "./model-dir.js";
-import type { FromWorker, ToWorker, WorkerInit } from "./worker-protocol.js";
+import type { DecidingWindow, FromWorker, ToWorker, WorkerInit } from "./worker-protocol.js";
 
 export interface BatchOutput {
   /** Row-major [texts, labels]. */
   probabilities: Float32Array;
   /** Windows each text was scored in. */
   windows: Uint16Array;
+  /** Per text scored in several windows, per label: the deciding window. */
+  decidingWindows: (DecidingWindow[] | undefined)[];
   inferenceMs: number;
 }
 
@@ -176,6 +178,7 @@ export class InferenceWorkerPool {
       job.resolve({
         probabilities: message.probabilities,
         windows: message.windows,
+        decidingWindows: message.decidingWindows,
         inferenceMs: message.inferenceMs,
       });
     } else {

@@ -1,6 +1,13 @@
 // Messages between the worker pool (main thread) and an inference worker thread.
 import type { ExecutionProvider } from "../config.js";
 import type { Activation } from "./model-dir.js";
+import type { CharacterSpan } from "./tokenizer.js";
+
+/** The window of a long text that gave a label its score (the highest of its windows). */
+export interface DecidingWindow extends CharacterSpan {
+  /** 0-based, in text order. */
+  index: number;
+}
 
 /** workerData of an inference worker. */
 export interface WorkerInit {
@@ -36,6 +43,8 @@ export type FromWorker =
       probabilities: Float32Array;
       /** Windows each text was scored in (1 when it fit the model's limit). */
       windows: Uint16Array;
+      /** Per text scored in several windows, per label (model order): the deciding window. */
+      decidingWindows: (DecidingWindow[] | undefined)[];
       /** Tokenisation + session.run, as measured inside the worker. */
       inferenceMs: number;
     }

@@ -7,7 +7,7 @@
 import { createHash, randomUUID } from "node:crypto";
 import type { DecisionRecord, DecisionSink } from "../decisions/decision-sink.js";
 import { resultCacheKey, type CachedResult, type ResultCache } from "../cache/result-cache.js";
-import type { LabelScores, ModelInfo, TextClassifier } from "../inference/text-classifier.js";
+import type { ModelInfo, TextClassifier } from "../inference/text-classifier.js";
 import { isCategoryReason, type Decision } from "../policy/policy-engine.js";
 import type { PolicySnapshot } from "../policy/policy-store.js";
 import type { RuntimeMetrics } from "../server/metrics.js";
@@ -79,11 +79,12 @@ export class Moderator {
     policy: PolicySnapshot,
     key: string,
   ): Promise<CachedResult> {
-    const scores: LabelScores = await this.deps.classifier.classify(text);
+    const { scores, windows } = await this.deps.classifier.classify(text);
     const language = requestedLanguage ?? this.deps.languages.detect(text);
     const languageSource = requestedLanguage ? "request" : "detected";
     const decision = policy.engine.decide(scores, text, language);
     const fresh: CachedResult = { language, languageSource, scores, decision };
+    if (windows) fresh.windows = windows;
     // Not awaited: the answer need not wait for the cache write (a Redis round trip), and a
     // cache outage costs a recomputation later, never this request.
     this.deps.cache.set(key, fresh).catch(() => undefined);
@@ -139,6 +140,7 @@ export class Moderator {
       cached: hit !== undefined,
       decisionId,
     };
+    if (found.windows) result.windows = found.windows;
     metrics.decisions.inc({ action: result.decision.action, category: strictestCategory(result.decision) });
     const record: DecisionRecord = {
       id: decisionId,

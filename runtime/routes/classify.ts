@@ -4,7 +4,7 @@ import { Type, type Static } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
 import { ACTIONS } from "../../crds/index.js";
 import { InvalidRequestError } from "../errors.js";
-import type { ModerationOutcome } from "../moderation/moderator.js";
+import type { ModerationOutcome, TextResult } from "../moderation/moderator.js";
 import { isCategoryReason, type Reason } from "../policy/policy-engine.js";
 import type { RuntimeState } from "../server/runtime-state.js";
 import {
@@ -72,6 +72,26 @@ const ReasonSchema = Type.Object(
   { description: "Why the action was taken: a category threshold that was met, or a term-list match." },
 );
 
+const WindowsSchema = Type.Object(
+  {
+    count: Type.Integer({ description: "Windows the text was scored in." }),
+    categories: Type.Record(
+      Type.String(),
+      Type.Object({
+        index: Type.Integer({ description: "0-based index of the window that gave the label its score." }),
+        start: Type.Integer({ description: "Code point offset in the text where that window starts." }),
+        end: Type.Integer({ description: "Code point offset where it ends (exclusive); word precision." }),
+      }),
+      { description: "Per model label, the window its score came from (its highest-scoring window)." },
+    ),
+  },
+  {
+    description:
+      "Only for a text longer than the model's limit, scored in overlapping windows: where the passage " +
+      "behind each label's score lies, e.g. windows.categories[reason.category] for a threshold reason.",
+  },
+);
+
 export const ClassifyResponse = Type.Object({
   model: Type.Object({ name: Type.String(), version: Type.String() }),
   policy: Type.Object({ name: Type.String(), generation: Type.Integer() }),
@@ -88,6 +108,7 @@ export const ClassifyResponse = Type.Object({
         }),
         matched_terms: Type.Array(Type.String()),
       }),
+      windows: Type.Optional(WindowsSchema),
       cached: Type.Boolean({ description: "Served from the result cache." }),
       decision_id: Type.String({
         description: "Id of this decision in the decision log (GET /v1/decisions/{id}).",
@@ -107,23 +128,38 @@ function reasonBody(reason: Reason): Static<typeof ReasonSchema> {
     : { term: reason.term, list: reason.list, action: reason.action };
 }
 
+function windowsBody(result: TextResult): Static<typeof WindowsSchema> | undefined {
+  if (!result.windows) return undefined;
+  let count = 0;
+  const categories: Static<typeof WindowsSchema>["categories"] = {};
+  for (const [label, window] of Object.entries(result.windows)) {
+    count = window.count;
+    categories[label] = { index: window.index, start: window.start, end: window.end };
+  }
+  return { count, categories };
+}
+
 export function classifyResponse(outcome: ModerationOutcome): ClassifyResponse {
   return {
     model: { name: outcome.model.name, version: outcome.model.version },
     policy: { name: outcome.policy.name, generation: outcome.policy.generation },
-    results: outcome.results.map((r) => ({
-      text_index: r.index,
-      language: r.language,
-      language_source: r.languageSource,
-      scores: r.scores,
-      decision: {
-        action: r.decision.action,
-        reasons: r.decision.reasons.map(reasonBody),
-        matched_terms: r.decision.matchedTerms,
-      },
-      cached: r.cached,
-      decision_id: r.decisionId,
-    })),
+    results: outcome.results.map((r) => {
+      const windows = windowsBody(r);
+      return {
+        text_index: r.index,
+        language: r.language,
+        language_source: r.languageSource,
+        scores: r.scores,
+        decision: {
+          action: r.decision.action,
+          reasons: r.decision.reasons.map(reasonBody),
+          matched_terms: r.decision.matchedTerms,
+        },
+        ...(windows && { windows }),
+        cached: r.cached,
+        decision_id: r.decisionId,
+      };
+    }),
   };
 }
 

@@ -16,15 +16,18 @@ const longText = `${benignPages}${insult}`;
 
 let windowed: RunningRuntime;
 let truncating: RunningRuntime;
+/** 64 windows of 96 tokens: room for the ~9k-character text below. */
+let wide: RunningRuntime;
 
 beforeAll(async () => {
-  [windowed, truncating] = await Promise.all([
+  [windowed, truncating, wide] = await Promise.all([
     startTestRuntime({ VIGIL_MAX_WINDOWS: "64", VIGIL_WINDOW_TOKENS: "24" }),
     startTestRuntime({ VIGIL_MAX_WINDOWS: "1" }),
+    startTestRuntime({ VIGIL_MAX_WINDOWS: "64", VIGIL_WINDOW_TOKENS: "96" }),
   ]);
 });
 afterAll(async () => {
-  await Promise.all([windowed?.stop({ drainDelay: false }), truncating?.stop({ drainDelay: false })]);
+  await Promise.all([windowed, truncating, wide].map((runtime) => runtime?.stop({ drainDelay: false })));
 });
 
 describe("texts longer than the model's limit", () => {
@@ -49,6 +52,29 @@ describe("texts longer than the model's limit", () => {
     const scoredInWindows = await metricValue(windowed, 'vigil_windows_per_text_bucket{le="1"}');
     const all = await metricValue(windowed, "vigil_windows_per_text_count");
     expect(all).toBeGreaterThan(scoredInWindows ?? 0);
+  });
+
+  it("says which window decided each label: an insult after ~9k benign characters is located", async () => {
+    const before = BENIGN.repeat(Math.ceil(9000 / BENIGN.length));
+    const text = `${before}${insult} ${BENIGN.repeat(8)}`;
+    const res = await postJson(wide, "/v1/classify", { text });
+    expect(res.status).toBe(200);
+    const { windows } = res.body.results[0];
+    expect(windows.count).toBeGreaterThan(30);
+    expect(Object.keys(windows.categories)).toEqual(Object.keys(res.body.results[0].scores));
+    const located = windows.categories.insult;
+    expect(located.start).toBeLessThanOrEqual(before.length);
+    expect(located.end).toBeGreaterThanOrEqual(before.length + insult.length);
+    expect(located.end - located.start).toBeLessThan(600);
+    // Cut out by the offsets (ASCII here, so code points are string indices), it holds the insult.
+    expect(text.slice(located.start, located.end)).toContain(insult);
+    expect(located.index).toBeGreaterThan(windows.count / 2);
+    expect(located.index).toBeLessThan(windows.count - 1);
+  });
+
+  it("leaves windows out for a text that fits the model's limit", async () => {
+    const res = await postJson(wide, "/v1/classify", { text: insult });
+    expect(res.body.results[0]).not.toHaveProperty("windows");
   });
 
   it("keeps a short text's scores exactly as without windows", async () => {

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DisabledResultCache } from "../../runtime/cache/result-cache.js";
 import { DEFAULT_POLICY_FILE } from "../../runtime/config.js";
 import { DiscardingDecisionSink } from "../../runtime/decisions/decision-sink.js";
-import type { LabelScores } from "../../runtime/inference/text-classifier.js";
+import type { Classification } from "../../runtime/inference/text-classifier.js";
 import { Moderator } from "../../runtime/moderation/moderator.js";
 import { PolicyStore } from "../../runtime/policy/policy-store.js";
 import { RuntimeMetrics } from "../../runtime/server/metrics.js";
@@ -13,7 +13,7 @@ import { DEFAULT_LABELS } from "./support/runtime.js";
 /** Holds every classification until the test releases it. */
 class HeldClassifier extends FakeClassifier {
   private held: (() => void)[] = [];
-  override async classify(text: string): Promise<LabelScores> {
+  override async classify(text: string): Promise<Classification> {
     await new Promise<void>((resolve) => this.held.push(resolve));
     return super.classify(text);
   }
