@@ -4,6 +4,7 @@ import { Type, type TSchema } from "@sinclair/typebox";
 import { ModelDeploymentSpec, ModelDeploymentStatus } from "./modeldeployment.js";
 import { ModerationServiceSpec, ModerationServiceStatus } from "./moderationservice.js";
 import { PolicySpec, PolicyStatus } from "./policy.js";
+import { DNS1035_LABEL, withRules, type CelRule } from "./schema.js";
 
 export const GROUP = "moderation.vigil.dev";
 export const VERSION = "v1alpha1";
@@ -28,6 +29,8 @@ export interface KindDefinition {
   status: TSchema;
   printerColumns: PrinterColumn[];
   scale?: { specReplicasPath: string; statusReplicasPath: string; labelSelectorPath: string };
+  /** Rules on the whole object: the only place CEL can see metadata.name. */
+  rules?: CelRule[];
 }
 
 const condition = (type: string) => `.status.conditions[?(@.type=="${type}")]`;
@@ -43,6 +46,16 @@ export const MODERATION_SERVICE: KindDefinition = {
     "A stable, autoscaled content-moderation endpoint serving the active revision of a ModelDeployment under a Policy.",
   spec: ModerationServiceSpec,
   status: ModerationServiceStatus,
+  rules: [
+    {
+      // operator/desired/names.ts: the name is the Service's name and a label value.
+      rule: `self.metadata.name.matches('${DNS1035_LABEL}') && size(self.metadata.name) <= 63`,
+      message:
+        "metadata.name must be a DNS-1035 label of at most 63 characters (lower-case letters, digits and '-', " +
+        "starting with a letter): it names the Service and is a label value",
+      fieldPath: ".metadata.name",
+    },
+  ],
   printerColumns: [
     { name: "Ready", type: "string", jsonPath: `${condition("Ready")}.status` },
     { name: "Model", type: "string", jsonPath: ".spec.modelRef.name" },
@@ -103,18 +116,17 @@ export const KINDS = [MODERATION_SERVICE, MODEL_DEPLOYMENT, POLICY] as const;
 
 /** The openAPIV3Schema of a kind: apiVersion/kind/metadata plus spec (required) and status. */
 export function openAPIV3Schema(def: KindDefinition): Record<string, unknown> {
-  return toPlainJson(
-    Type.Object(
-      {
-        apiVersion: Type.Optional(Type.String()),
-        kind: Type.Optional(Type.String()),
-        metadata: Type.Optional(Type.Unsafe({ type: "object" })),
-        spec: def.spec,
-        status: Type.Optional(def.status),
-      },
-      { description: def.description },
-    ),
-  ) as Record<string, unknown>;
+  const root = Type.Object(
+    {
+      apiVersion: Type.Optional(Type.String()),
+      kind: Type.Optional(Type.String()),
+      metadata: Type.Optional(Type.Unsafe({ type: "object" })),
+      spec: def.spec,
+      status: Type.Optional(def.status),
+    },
+    { description: def.description },
+  );
+  return toPlainJson(def.rules ? withRules(root, ...def.rules) : root) as Record<string, unknown>;
 }
 
 export function buildCustomResourceDefinition(def: KindDefinition): Record<string, unknown> {
