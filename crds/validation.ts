@@ -126,7 +126,8 @@ function celWalk(schema: SchemaNode, value: unknown, path: string, errors: Field
       continue;
     }
     if (ok !== true) {
-      const field = rule.fieldPath ? `${path}${rule.fieldPath}` : path;
+      // At the root a fieldPath such as `.metadata.name` is reported without its leading dot.
+      const field = rule.fieldPath ? `${path}${rule.fieldPath}`.replace(/^\./, "") : path;
       errors.push({
         field,
         message: rule.message ?? `failed rule: ${rule.rule}`,
