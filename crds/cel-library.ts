@@ -53,14 +53,21 @@ export function isCidr(text: string): boolean {
 
 /** A cel-js environment with the Kubernetes functions; `self` and other variables are dyn. */
 export function kubernetesCelEnvironment(): Environment {
-  return new Environment({ unlistedVariablesAreDyn: true })
-    .registerType("Quantity", Quantity)
-    .registerFunction("isQuantity(string): bool", (s: string) => quantityValue(s) !== undefined)
-    .registerFunction("quantity(string): Quantity", (s: string) => {
-      const value = quantityValue(s);
-      if (value === undefined) throw new Error(`quantities must match the regular expression: ${s}`);
-      return new Quantity(value);
-    })
-    .registerFunction("Quantity.sign(): int", (q: Quantity) => BigInt(Math.sign(q.value)))
-    .registerFunction("isCIDR(string): bool", (s: string) => isCidr(s));
+  return (
+    new Environment({ unlistedVariablesAreDyn: true })
+      .registerType("Quantity", Quantity)
+      .registerFunction("isQuantity(string): bool", (s: string) => quantityValue(s) !== undefined)
+      .registerFunction("quantity(string): Quantity", (s: string) => {
+        const value = quantityValue(s);
+        if (value === undefined) throw new Error(`quantities must match the regular expression: ${s}`);
+        return new Quantity(value);
+      })
+      // A global function upstream, though its documentation shows `q.sign()`.
+      .registerFunction("sign(Quantity): int", (q: Quantity) => BigInt(Math.sign(q.value)))
+      .registerFunction(
+        "Quantity.isLessThan(Quantity): bool",
+        (a: Quantity, b: Quantity) => a.value < b.value,
+      )
+      .registerFunction("isCIDR(string): bool", (s: string) => isCidr(s))
+  );
 }

@@ -4,7 +4,7 @@ import { Type, type TSchema } from "@sinclair/typebox";
 import { ModelDeploymentSpec, ModelDeploymentStatus } from "./modeldeployment.js";
 import { ModerationServiceSpec, ModerationServiceStatus } from "./moderationservice.js";
 import { PolicySpec, PolicyStatus } from "./policy.js";
-import { DNS1035_LABEL, withRules, type CelRule } from "./schema.js";
+import { DNS1035_LABEL } from "./schema.js";
 
 export const GROUP = "moderation.vigil.dev";
 export const VERSION = "v1alpha1";
@@ -29,8 +29,11 @@ export interface KindDefinition {
   status: TSchema;
   printerColumns: PrinterColumn[];
   scale?: { specReplicasPath: string; statusReplicasPath: string; labelSelectorPath: string };
-  /** Rules on the whole object: the only place CEL can see metadata.name. */
-  rules?: CelRule[];
+  /**
+   * A stricter metadata.name than the DNS-1123 subdomain every custom resource has (name and
+   * generateName are the only metadata fields a CRD schema may constrain).
+   */
+  name?: TSchema;
 }
 
 const condition = (type: string) => `.status.conditions[?(@.type=="${type}")]`;
@@ -46,16 +49,12 @@ export const MODERATION_SERVICE: KindDefinition = {
     "A stable, autoscaled content-moderation endpoint serving the active revision of a ModelDeployment under a Policy.",
   spec: ModerationServiceSpec,
   status: ModerationServiceStatus,
-  rules: [
-    {
-      // operator/desired/names.ts: the name is the Service's name and a label value.
-      rule: `self.metadata.name.matches('${DNS1035_LABEL}') && size(self.metadata.name) <= 63`,
-      message:
-        "metadata.name must be a DNS-1035 label of at most 63 characters (lower-case letters, digits and '-', " +
-        "starting with a letter): it names the Service and is a label value",
-      fieldPath: ".metadata.name",
-    },
-  ],
+  // operator/desired/names.ts: the name is the Service's name and a label value.
+  name: Type.String({
+    maxLength: 63,
+    pattern: DNS1035_LABEL,
+    description: "A DNS-1035 label: it names the Service and is a label value.",
+  }),
   printerColumns: [
     { name: "Ready", type: "string", jsonPath: `${condition("Ready")}.status` },
     { name: "Model", type: "string", jsonPath: ".spec.modelRef.name" },
@@ -120,13 +119,15 @@ export function openAPIV3Schema(def: KindDefinition): Record<string, unknown> {
     {
       apiVersion: Type.Optional(Type.String()),
       kind: Type.Optional(Type.String()),
-      metadata: Type.Optional(Type.Unsafe({ type: "object" })),
+      metadata: Type.Optional(
+        Type.Unsafe(def.name ? { type: "object", properties: { name: def.name } } : { type: "object" }),
+      ),
       spec: def.spec,
       status: Type.Optional(def.status),
     },
     { description: def.description },
   );
-  return toPlainJson(def.rules ? withRules(root, ...def.rules) : root) as Record<string, unknown>;
+  return toPlainJson(root) as Record<string, unknown>;
 }
 
 export function buildCustomResourceDefinition(def: KindDefinition): Record<string, unknown> {

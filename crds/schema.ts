@@ -94,7 +94,7 @@ export const SecretKeyReference = Type.Object(
  */
 export function Quantity(options: SchemaOptions = {}): TUnsafe<number | string> {
   return withRules(IntOrString({ maxLength: 64, ...options }), {
-    rule: "type(self) == int ? self >= 0 : isQuantity(self) && quantity(self).sign() >= 0",
+    rule: "type(self) == int ? self >= 0 : isQuantity(self) && !quantity(self).isLessThan(quantity('0'))",
     message: "must be a non-negative quantity such as 500m, 2 or 1Gi",
   });
 }
