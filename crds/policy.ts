@@ -97,7 +97,8 @@ const termLists = (maxTerms: number) =>
       {
         description:
           "Word-boundary, case-insensitive term lists matched after Unicode normalisation (NFKC, case folding, " +
-          "zero-width and homoglyph removal).",
+          "zero-width and homoglyph removal). Each term: 1-64 characters, not only spaces, no control or zero-width " +
+          "characters.",
       },
     ),
     {
