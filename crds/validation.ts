@@ -30,7 +30,8 @@ interface SchemaNode {
 const addFormats = (ajvFormats as unknown as { default: FormatsPlugin }).default;
 
 const ajv = new Ajv({ allErrors: true, strict: false, validateFormats: true });
-addFormats(ajv, ["date-time"]);
+// int32/int64 come from the upstream types and Int32(); date-time from status timestamps.
+addFormats(ajv, ["date-time", "int32", "int64"]);
 
 const compiled = new WeakMap<object, ValidateFunction>();
 
