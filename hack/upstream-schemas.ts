@@ -8,8 +8,10 @@
 // - resource.Quantity as int-or-string, as controller-gen writes it;
 // - every string, list and map bounded (BOUNDS), so the CRD's CEL cost estimates, which
 //   multiply by the largest possible list, stay finite wherever a rule is later added.
-// The spec is read from the Go module cache; without it (no Go, nothing downloaded) the
-// checked-in file is left as it is.
+// The spec is read from the Go module cache (filled by hack/testenv/build.sh); without it the
+// checked-in file is left as it is and the staleness test does not compare it. The CRDs are
+// rendered from the file as it was when `npm run gen` started: after a Kubernetes bump, run
+// `npm run gen` twice.
 import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
