@@ -4,6 +4,7 @@ import { Type, type TSchema } from "@sinclair/typebox";
 import { ModelDeploymentSpec, ModelDeploymentStatus } from "./modeldeployment.js";
 import { ModerationServiceSpec, ModerationServiceStatus } from "./moderationservice.js";
 import { PolicySpec, PolicyStatus } from "./policy.js";
+import { DNS1035_LABEL } from "./schema.js";
 
 export const GROUP = "moderation.vigil.dev";
 export const VERSION = "v1alpha1";
@@ -28,6 +29,11 @@ export interface KindDefinition {
   status: TSchema;
   printerColumns: PrinterColumn[];
   scale?: { specReplicasPath: string; statusReplicasPath: string; labelSelectorPath: string };
+  /**
+   * A stricter metadata.name than the DNS-1123 subdomain every custom resource has (name and
+   * generateName are the only metadata fields a CRD schema may constrain).
+   */
+  name?: TSchema;
 }
 
 const condition = (type: string) => `.status.conditions[?(@.type=="${type}")]`;
@@ -43,6 +49,12 @@ export const MODERATION_SERVICE: KindDefinition = {
     "A stable, autoscaled content-moderation endpoint serving the active revision of a ModelDeployment under a Policy.",
   spec: ModerationServiceSpec,
   status: ModerationServiceStatus,
+  // operator/desired/names.ts: the name is the Service's name and a label value.
+  name: Type.String({
+    maxLength: 63,
+    pattern: DNS1035_LABEL,
+    description: "A DNS-1035 label: it names the Service and is a label value.",
+  }),
   printerColumns: [
     { name: "Ready", type: "string", jsonPath: `${condition("Ready")}.status` },
     { name: "Model", type: "string", jsonPath: ".spec.modelRef.name" },
@@ -103,18 +115,19 @@ export const KINDS = [MODERATION_SERVICE, MODEL_DEPLOYMENT, POLICY] as const;
 
 /** The openAPIV3Schema of a kind: apiVersion/kind/metadata plus spec (required) and status. */
 export function openAPIV3Schema(def: KindDefinition): Record<string, unknown> {
-  return toPlainJson(
-    Type.Object(
-      {
-        apiVersion: Type.Optional(Type.String()),
-        kind: Type.Optional(Type.String()),
-        metadata: Type.Optional(Type.Unsafe({ type: "object" })),
-        spec: def.spec,
-        status: Type.Optional(def.status),
-      },
-      { description: def.description },
-    ),
-  ) as Record<string, unknown>;
+  const root = Type.Object(
+    {
+      apiVersion: Type.Optional(Type.String()),
+      kind: Type.Optional(Type.String()),
+      metadata: Type.Optional(
+        Type.Unsafe(def.name ? { type: "object", properties: { name: def.name } } : { type: "object" }),
+      ),
+      spec: def.spec,
+      status: Type.Optional(def.status),
+    },
+    { description: def.description },
+  );
+  return toPlainJson(root) as Record<string, unknown>;
 }
 
 export function buildCustomResourceDefinition(def: KindDefinition): Record<string, unknown> {

@@ -3,7 +3,12 @@ import { ROLLOUT_PHASES } from "./moderationservice.js";
 import { ACTIONS } from "./policy.js";
 import {
   Conditions,
-  IntOrString,
+  DataKey,
+  DNS1123_SUBDOMAIN,
+  Int32,
+  LABEL_VALUE,
+  ObjectName,
+  Quantity,
   ResourceRequirements,
   StringEnum,
   withRules,
@@ -11,6 +16,12 @@ import {
 } from "./schema.js";
 
 export const MODEL_SOURCE_SCHEMES = ["https", "http", "pvc", "oci", "builtin"] as const;
+
+/** Models inside the runtime image (`builtin://<name>`): the demo model (its VIGIL_MODEL_DIR default). */
+export const BUILTIN_MODELS = ["default"] as const;
+
+/** A pvc:// URI's claim: a PersistentVolumeClaim name, then the end or a path. */
+const PVC_CLAIM = `^pvc://${DNS1123_SUBDOMAIN.slice(1, -1)}(/|$)`;
 
 export const ModelSource = withRules(
   Type.Object({
@@ -23,6 +34,7 @@ export const ModelSource = withRules(
     }),
     sha256: Type.Optional(
       Type.String({
+        maxLength: 64,
         description:
           "Lower-case hex sha256: of the archive (http(s) .tar/.tgz/.zip), of the directory's canonical manifest " +
           "(http(s) .onnx or directory URL, pvc://; see docs/models.md), or the image digest (oci://). " +
@@ -37,7 +49,7 @@ export const ModelSource = withRules(
       }),
     ),
     size: Type.Optional(
-      IntOrString({
+      Quantity({
         description:
           "Upper bound on the artifact: the download and the unpacked model directory each stay under it " +
           "(ArtifactTooLarge otherwise). The model emptyDir's sizeLimit is twice this for http(s) sources " +
@@ -47,19 +59,8 @@ export const ModelSource = withRules(
     auth: Type.Optional(
       Type.Object(
         {
-          secretName: Type.String({
-            minLength: 1,
-            maxLength: 253,
-            description: "Secret in the same namespace.",
-          }),
-          key: Type.Optional(
-            Type.String({
-              minLength: 1,
-              maxLength: 253,
-              pattern: "^[-._a-zA-Z0-9]+$",
-              description: "Key holding the credentials. Default: `token`.",
-            }),
-          ),
+          secretName: ObjectName("Secret in the same namespace."),
+          key: Type.Optional(DataKey("Key holding the credentials. Default: `token`.")),
           type: Type.Optional(
             StringEnum(["Bearer", "Basic"] as const, {
               description:
@@ -82,6 +83,22 @@ export const ModelSource = withRules(
   {
     rule: "self.uri.matches('^(https?|pvc|oci|builtin)://.+')",
     message: "uri must start with https://, http://, pvc://, oci:// or builtin://",
+    fieldPath: ".uri",
+  },
+  {
+    rule: `!self.uri.startsWith('builtin://') || self.uri in [${BUILTIN_MODELS.map((m) => `'builtin://${m}'`).join(", ")}]`,
+    message: `builtin:// names a model inside the runtime image: ${BUILTIN_MODELS.map((m) => `builtin://${m}`).join(", ")}`,
+    fieldPath: ".uri",
+  },
+  {
+    rule: `!self.uri.startsWith('pvc://') || (self.uri.matches('${PVC_CLAIM.replace(/\\/g, "\\\\")}') && self.uri.matches('^pvc://[^/]{1,253}(/|$)'))`,
+    message:
+      "pvc:// must be followed by a PersistentVolumeClaim name (a DNS-1123 subdomain, at most 253 characters)",
+    fieldPath: ".uri",
+  },
+  {
+    rule: "!self.uri.startsWith('pvc://') || !self.uri.matches('/[.][.]?(/|$)')",
+    message: "the path inside a pvc:// claim must not contain '.' or '..' segments",
     fieldPath: ".uri",
   },
   {
@@ -133,6 +150,7 @@ export const GpuSpec = Type.Object({
     Type.String({
       minLength: 1,
       maxLength: 63,
+      pattern: LABEL_VALUE,
       description: "Node label `nvidia.com/gpu.product`, e.g. `NVIDIA-A100-SXM4-80GB`.",
     }),
   ),
@@ -141,11 +159,14 @@ export type GpuSpec = Static<typeof GpuSpec>;
 
 export const CheckSample = Type.Object({
   text: Type.String({ minLength: 1, maxLength: 10000 }),
-  language: Type.Optional(Type.String({ pattern: "^[a-z]{2,3}$" })),
+  language: Type.Optional(Type.String({ maxLength: 3, pattern: "^[a-z]{2,3}$" })),
   expect: Type.Object({
     action: StringEnum(ACTIONS),
     categories: Type.Optional(
-      Type.Array(Type.String(), { description: "Categories that must be among the decision's reasons." }),
+      Type.Array(Type.String({ minLength: 1, maxLength: 253 }), {
+        maxItems: 32,
+        description: "Categories that must be among the decision's reasons.",
+      }),
     ),
   }),
 });
@@ -156,8 +177,8 @@ export const QualityGate = Type.Object(
     samples: Type.Optional(Type.Array(CheckSample, { maxItems: 200 })),
     samplesConfigMapRef: Type.Optional(
       Type.Object({
-        name: Type.String({ minLength: 1 }),
-        key: Type.Optional(Type.String({ description: "Default: `samples.yaml`." })),
+        name: ObjectName("ConfigMap name."),
+        key: Type.Optional(DataKey("Default: `samples.yaml`.")),
       }),
     ),
     minPassRate: Type.Optional(
@@ -167,9 +188,7 @@ export const QualityGate = Type.Object(
         description: "Fraction of samples that must match. Default: 1.",
       }),
     ),
-    maxP95LatencyMs: Type.Optional(
-      Type.Integer({ minimum: 1, description: "p95 latency bound over the run." }),
-    ),
+    maxP95LatencyMs: Type.Optional(Int32({ minimum: 1, description: "p95 latency bound over the run." })),
   },
   { description: "Golden set replayed against the preview Service under the live Policy before promotion." },
 );
@@ -177,19 +196,16 @@ export type QualityGate = Static<typeof QualityGate>;
 
 export const BlueGreenStrategy = withRules(
   Type.Object({
-    previewReplicas: Type.Optional(Type.Integer({ minimum: 1, description: "Default: 1." })),
+    previewReplicas: Type.Optional(Int32({ minimum: 1, description: "Default: 1." })),
     autoPromotion: Type.Optional(Type.Boolean({ description: "Promote when checks pass. Default: true." })),
     autoPromotionSeconds: Type.Optional(
-      Type.Integer({ minimum: 0, description: "Wait this long after checks pass. Default: 0." }),
+      Int32({ minimum: 0, description: "Wait this long after checks pass. Default: 0." }),
     ),
     scaleDownDelaySeconds: Type.Optional(
-      Type.Integer({
-        minimum: 0,
-        description: "Keep the old stack this long after promotion. Default: 300.",
-      }),
+      Int32({ minimum: 0, description: "Keep the old stack this long after promotion. Default: 300." }),
     ),
     progressDeadlineSeconds: Type.Optional(
-      Type.Integer({ minimum: 30, description: "Preview not ready by then -> rollback. Default: 900." }),
+      Int32({ minimum: 30, description: "Preview not ready by then -> rollback. Default: 900." }),
     ),
     checks: Type.Optional(QualityGate),
   }),

@@ -1,12 +1,16 @@
 import { Type, type Static } from "@sinclair/typebox";
-import type { V1Affinity, V1Toleration } from "@kubernetes/client-node";
+import { CRON_SCHEDULE_PATTERN } from "./cron.js";
+import { Affinity, HorizontalPodAutoscalerBehavior, LabelSelector, Toleration } from "./kubernetes-types.js";
 import {
+  Cidr,
   Conditions,
-  IntOrString,
+  DataKey,
+  Int32,
+  LABEL_VALUE,
   LocalObjectReference,
   MapOf,
-  Passthrough,
-  PassthroughList,
+  ObjectName,
+  PodCount,
   ResourceRequirements,
   SecretKeyReference,
   StringEnum,
@@ -17,14 +21,16 @@ import {
 export const Autoscaling = withRules(
   Type.Object(
     {
-      minReplicas: Type.Optional(Type.Integer({ minimum: 1, description: "Default: 2." })),
-      maxReplicas: Type.Integer({ minimum: 1 }),
+      minReplicas: Type.Optional(Int32({ minimum: 1, description: "Default: 2." })),
+      maxReplicas: Int32({ minimum: 1 }),
       targetCPUUtilizationPercentage: Type.Optional(
-        Type.Integer({ minimum: 1, description: "Default: 70 (when no memory target is set)." }),
+        Int32({ minimum: 1, description: "Default: 70 (when no memory target is set)." }),
       ),
-      targetMemoryUtilizationPercentage: Type.Optional(Type.Integer({ minimum: 1 })),
+      targetMemoryUtilizationPercentage: Type.Optional(Int32({ minimum: 1 })),
       behavior: Type.Optional(
-        Passthrough({ description: "autoscaling/v2 HorizontalPodAutoscalerBehavior, passed through." }),
+        HorizontalPodAutoscalerBehavior({
+          description: "autoscaling/v2 HorizontalPodAutoscalerBehavior, copied into the HPA.",
+        }),
       ),
     },
     { description: "Creates an autoscaling/v2 HorizontalPodAutoscaler for the active revision." },
@@ -48,7 +54,7 @@ export const VerticalAutoscaling = Type.Object(
 
 export const Disruption = withRules(
   Type.Object(
-    { maxUnavailable: Type.Optional(IntOrString()), minAvailable: Type.Optional(IntOrString()) },
+    { maxUnavailable: Type.Optional(PodCount()), minAvailable: Type.Optional(PodCount()) },
     { description: "Creates a policy/v1 PodDisruptionBudget. Default: maxUnavailable 1." },
   ),
   {
@@ -58,17 +64,19 @@ export const Disruption = withRules(
 );
 
 const NetworkPeer = Type.Object({
-  namespaceSelector: Type.Optional(Passthrough({ description: "metav1.LabelSelector" })),
-  podSelector: Type.Optional(Passthrough({ description: "metav1.LabelSelector" })),
+  namespaceSelector: Type.Optional(LabelSelector()),
+  podSelector: Type.Optional(LabelSelector()),
   ipBlock: Type.Optional(
-    Type.Object({ cidr: Type.String(), except: Type.Optional(Type.Array(Type.String())) }),
+    Type.Object({ cidr: Cidr(), except: Type.Optional(Type.Array(Cidr(), { maxItems: 32 })) }),
   ),
 });
 
+const NetworkPeers = (description: string) => Type.Array(NetworkPeer, { maxItems: 32, description });
+
 export const NetworkSpec = Type.Object(
   {
-    ingressFrom: Type.Optional(Type.Array(NetworkPeer, { description: "Who may call the http port." })),
-    metricsFrom: Type.Optional(Type.Array(NetworkPeer, { description: "Who may scrape /metrics." })),
+    ingressFrom: Type.Optional(NetworkPeers("Who may call the http port.")),
+    metricsFrom: Type.Optional(NetworkPeers("Who may scrape /metrics.")),
   },
   {
     description:
@@ -77,16 +85,16 @@ export const NetworkSpec = Type.Object(
 );
 
 export const RuntimeSpec = Type.Object({
-  image: Type.Optional(Type.String({ description: "Default: the operator's --runtime-image." })),
+  image: Type.Optional(
+    Type.String({ minLength: 1, maxLength: 512, description: "Default: the operator's --runtime-image." }),
+  ),
   imagePullPolicy: Type.Optional(StringEnum(["Always", "IfNotPresent", "Never"] as const)),
   resources: Type.Optional(ResourceRequirements),
   batching: Type.Optional(
     Type.Object({
       maxBatchSize: Type.Optional(Type.Integer({ minimum: 1, maximum: 1024, description: "Default: 32." })),
       maxDelayMs: Type.Optional(Type.Integer({ minimum: 0, maximum: 1000, description: "Default: 5." })),
-      maxQueue: Type.Optional(
-        Type.Integer({ minimum: 1, description: "Queued texts before 503. Default: 1024." }),
-      ),
+      maxQueue: Type.Optional(Int32({ minimum: 1, description: "Queued texts before 503. Default: 1024." })),
     }),
   ),
   workers: Type.Optional(
@@ -96,18 +104,18 @@ export const RuntimeSpec = Type.Object({
     Type.Object({
       apiKeysSecretRef: Type.Optional(
         Type.Object(
-          { name: Type.String({ minLength: 1 }) },
+          { name: ObjectName("Secret name.") },
           { description: "Secret whose values are API keys." },
         ),
       ),
       jwt: Type.Optional(
         Type.Object({
-          issuer: Type.String({ minLength: 1 }),
-          audience: Type.String({ minLength: 1 }),
+          issuer: Type.String({ minLength: 1, maxLength: 1024 }),
+          audience: Type.String({ minLength: 1, maxLength: 1024 }),
           jwksSecretRef: Type.Object(
             {
-              name: Type.String({ minLength: 1 }),
-              key: Type.Optional(Type.String({ minLength: 1, description: "Default: `jwks.json`." })),
+              name: ObjectName("Secret name."),
+              key: Type.Optional(DataKey("Default: `jwks.json`.")),
             },
             { description: "Secret holding the JSON Web Key Set that signs accepted tokens." },
           ),
@@ -116,7 +124,7 @@ export const RuntimeSpec = Type.Object({
     }),
   ),
   rateLimit: Type.Optional(
-    Type.Object({ requestsPerMinute: Type.Integer({ minimum: 1, description: "Per client." }) }),
+    Type.Object({ requestsPerMinute: Int32({ minimum: 1, description: "Per client." }) }),
   ),
   logLevel: Type.Optional(StringEnum(["debug", "info", "warn", "error"] as const)),
   logRawText: Type.Optional(
@@ -128,7 +136,7 @@ const StorageEndpoint = Type.Object({
   secretRef: SecretKeyReference,
   port: Type.Optional(Type.Integer({ minimum: 1, maximum: 65535, description: "For egress rules." })),
   cidr: Type.Optional(
-    Type.String({ description: "Egress destination for the NetworkPolicy. Default: any address." }),
+    Cidr({ description: "Egress destination for the NetworkPolicy. Default: any address." }),
   ),
 });
 
@@ -138,12 +146,18 @@ export const StorageSpec = Type.Object({
 });
 
 export const BackupSpec = Type.Object({
-  schedule: withRules(Type.String({ description: "Cron schedule, five fields, e.g. `0 3 * * *`." }), {
-    rule: "self.matches('^\\\\s*(\\\\S+\\\\s+){4}\\\\S+\\\\s*$')",
-    message: "schedule must be a five-field cron expression such as '0 3 * * *'",
-  }),
+  schedule: withRules(
+    Type.String({ maxLength: 128, description: "Cron schedule, five fields, e.g. `0 3 * * *`." }),
+    {
+      rule: `self.matches('${CRON_SCHEDULE_PATTERN.replace(/\\/g, "\\\\")}')`,
+      message:
+        "schedule must be a five-field cron expression such as '0 3 * * *' with minute 0-59, hour 0-23, " +
+        "day of month 1-31, month 1-12 and day of week 0-7",
+    },
+  ),
   retention: Type.Optional(
     Type.String({
+      maxLength: 16,
       pattern: "^[1-9][0-9]*[dwm]$",
       description: "How long backups are kept, e.g. `30d`, `4w`, `6m`. Default: 30d.",
     }),
@@ -152,7 +166,7 @@ export const BackupSpec = Type.Object({
     Type.Object({
       pvc: Type.Optional(
         Type.Object(
-          { claimName: Type.String({ minLength: 1 }) },
+          { claimName: ObjectName("PersistentVolumeClaim name.") },
           { description: "A PersistentVolumeClaim (ReadWriteOnce is enough: one backup runs at a time)." },
         ),
       ),
@@ -160,19 +174,22 @@ export const BackupSpec = Type.Object({
         Type.Object(
           {
             bucket: Type.String({ minLength: 3, maxLength: 63 }),
-            prefix: Type.Optional(Type.String({ description: "Key prefix, e.g. `prod/comments`." })),
+            prefix: Type.Optional(
+              Type.String({ maxLength: 1024, description: "Key prefix, e.g. `prod/comments`." }),
+            ),
             endpoint: Type.Optional(
               Type.String({
+                maxLength: 2048,
                 pattern: "^https?://",
                 description: "S3-compatible endpoint URL. Default: AWS S3 for the region.",
               }),
             ),
-            region: Type.Optional(Type.String({ description: "Default: us-east-1." })),
+            region: Type.Optional(Type.String({ maxLength: 64, description: "Default: us-east-1." })),
             forcePathStyle: Type.Optional(
               Type.Boolean({ description: "Path-style addressing, needed by most non-AWS stores." }),
             ),
             credentialsSecretRef: Type.Object(
-              { name: Type.String({ minLength: 1 }) },
+              { name: ObjectName("Secret name.") },
               { description: "Secret with keys AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY." },
             ),
           },
@@ -189,9 +206,11 @@ export const BackupSpec = Type.Object({
 });
 
 export const PlacementSpec = Type.Object({
-  nodeSelector: Type.Optional(MapOf(Type.String())),
-  tolerations: Type.Optional(PassthroughList<V1Toleration>()),
-  affinity: Type.Optional(Passthrough<V1Affinity>()),
+  nodeSelector: Type.Optional(
+    MapOf(Type.String({ maxLength: 63, pattern: LABEL_VALUE }), { maxProperties: 32 }),
+  ),
+  tolerations: Type.Optional(Type.Array(Toleration(), { maxItems: 32 })),
+  affinity: Type.Optional(Affinity()),
   topologySpread: Type.Optional(
     StringEnum(["zone", "node", "none"] as const, {
       description: "Spread pods across zones (and nodes), nodes only, or not at all. Default: zone.",
@@ -204,7 +223,7 @@ export const ModerationServiceSpec = withRules(
     modelRef: LocalObjectReference,
     policyRef: LocalObjectReference,
     replicas: Type.Optional(
-      Type.Integer({ minimum: 0, description: "Replicas when autoscaling is absent. Default: 2." }),
+      Int32({ minimum: 0, description: "Replicas when autoscaling is absent. Default: 2." }),
     ),
     autoscaling: Type.Optional(Autoscaling),
     verticalAutoscaling: Type.Optional(VerticalAutoscaling),

@@ -55,34 +55,78 @@ export const CategoryThresholds = withRules(
 );
 export type CategoryThresholds = Static<typeof CategoryThresholds>;
 
-const TermList = (description: string) =>
-  Type.Array(Type.String({ minLength: 1, maxLength: 256 }), { maxItems: 10000, description });
+// Size budget. The operator renders the whole Policy into a ConfigMap (1 MiB of data) and
+// etcd stores it (1.5 MiB per object), so the term lists are bounded in total, not only per
+// list: TERMS_PER_POLICY at the top level plus TERMS_PER_LANGUAGE in each of at most
+// MAX_LANGUAGES overrides, each term at most MAX_TERM_LENGTH characters (<= 4 UTF-8 bytes
+// each). The worst case renders to about 0.9 MiB; operator/desired/policy-size.test.ts builds
+// it and holds it under the ConfigMap limit. The totals are CEL sums of size(), whose cost
+// does not grow with the lists; the per-term syntax is an OpenAPI pattern, which costs no CEL.
+export const MAX_TERM_LENGTH = 64;
+export const TERMS_PER_POLICY = 2000;
+export const TERMS_PER_LANGUAGE = 50;
+export const MAX_LANGUAGES = 16;
+export const MAX_CATEGORIES = 64;
 
-export const TermLists = Type.Object(
-  {
-    block: Type.Optional(TermList("Terms that block the text whatever the scores.")),
-    review: Type.Optional(TermList("Terms that send the text to review.")),
-    flag: Type.Optional(TermList("Terms that flag the text.")),
-    allow: Type.Optional(
-      TermList("Terms that never count as matches (e.g. 'Scunthorpe'); they mask term-list hits only."),
+// Characters a term must not consist of alone (spaces) or contain at all (control and
+// zero-width characters, which the runtime's normalisation strips, so such a term could never
+// match as written). Literal characters, not escapes: RE2 (the apiserver) and JavaScript
+// (ajv) share no escape syntax for them.
+const CONTROL = "\\x00-\\x1f\\x7f";
+const ZERO_WIDTH = "\u00ad\u180e\u200b-\u200d\u2060\ufeff";
+const SPACE = " \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000";
+export const TERM_PATTERN = `^[^${CONTROL}${ZERO_WIDTH}]*[^${CONTROL}${ZERO_WIDTH}${SPACE}][^${CONTROL}${ZERO_WIDTH}]*$`;
+
+const Term = Type.String({ minLength: 1, maxLength: MAX_TERM_LENGTH, pattern: TERM_PATTERN });
+
+const TermList = (description: string) => Type.Array(Term, { maxItems: TERMS_PER_POLICY, description });
+
+const TERM_LIST_NAMES = ["block", "review", "flag", "allow"] as const;
+
+const termLists = (maxTerms: number) =>
+  withRules(
+    Type.Object(
+      {
+        block: Type.Optional(TermList("Terms that block the text whatever the scores.")),
+        review: Type.Optional(TermList("Terms that send the text to review.")),
+        flag: Type.Optional(TermList("Terms that flag the text.")),
+        allow: Type.Optional(
+          TermList("Terms that never count as matches (e.g. 'Scunthorpe'); they mask term-list hits only."),
+        ),
+      },
+      {
+        description:
+          "Word-boundary, case-insensitive term lists matched after Unicode normalisation (NFKC, case folding, " +
+          "zero-width and homoglyph removal). Each term: 1-64 characters, not only spaces, no control or zero-width " +
+          "characters.",
+      },
     ),
-  },
-  {
-    description:
-      "Word-boundary, case-insensitive term lists matched after Unicode normalisation (NFKC, case folding, " +
-      "zero-width and homoglyph removal).",
-  },
-);
-export type TermLists = Static<typeof TermLists>;
+    {
+      rule: `${TERM_LIST_NAMES.map((list) => `(has(self.${list}) ? size(self.${list}) : 0)`).join(" + ")} <= ${maxTerms}`,
+      message: `at most ${maxTerms} terms here in all lists together, so the Policy fits the ConfigMap the operator renders`,
+    },
+  );
+export type TermLists = Static<ReturnType<typeof termLists>>;
+
+const CategoryName = {
+  rule: "self.all(k, size(k) <= 63)",
+  message: "category names are at most 63 characters",
+};
 
 const CategoryMapTarget = StringEnum(OPENAI_CATEGORIES);
 
 export const LanguageOverride = Type.Object(
   {
     categories: Type.Optional(
-      MapOf(CategoryThresholds, { description: "Replaces thresholds per category." }),
+      withRules(
+        MapOf(CategoryThresholds, {
+          maxProperties: MAX_CATEGORIES,
+          description: "Replaces thresholds per category.",
+        }),
+        CategoryName,
+      ),
     ),
-    terms: Type.Optional(TermLists),
+    terms: Type.Optional(termLists(TERMS_PER_LANGUAGE)),
   },
   { description: "Overrides applied when the detected (or given) language matches the key." },
 );
@@ -90,22 +134,38 @@ export type LanguageOverride = Static<typeof LanguageOverride>;
 
 export const PolicySpec = Type.Object({
   categories: Type.Optional(
-    MapOf(CategoryThresholds, { description: "Model label (or mapped category) -> thresholds." }),
+    withRules(
+      MapOf(CategoryThresholds, {
+        maxProperties: MAX_CATEGORIES,
+        description: "Model label (or mapped category) -> thresholds.",
+      }),
+      CategoryName,
+    ),
   ),
   defaultAction: Type.Optional(
     StringEnum(ACTIONS, { description: "Action when no threshold or term matches. Default: allow." }),
   ),
-  terms: Type.Optional(TermLists),
+  terms: Type.Optional(termLists(TERMS_PER_POLICY)),
   languages: Type.Optional(
-    withRules(MapOf(LanguageOverride, { description: "ISO 639-1/639-3 language code -> overrides." }), {
-      rule: "self.all(k, k.matches('^[a-z]{2,3}$'))",
-      message: "language keys must be ISO 639 codes such as 'de' or 'fil'",
-    }),
+    withRules(
+      MapOf(LanguageOverride, {
+        maxProperties: MAX_LANGUAGES,
+        description: "ISO 639-1/639-3 language code -> overrides.",
+      }),
+      {
+        rule: "self.all(k, k.matches('^[a-z]{2,3}$'))",
+        message: "language keys must be ISO 639 codes such as 'de' or 'fil'",
+      },
+    ),
   ),
   categoryMap: Type.Optional(
-    MapOf(CategoryMapTarget, {
-      description: "Model label -> OpenAI moderation category name, for /v1/moderations.",
-    }),
+    withRules(
+      MapOf(CategoryMapTarget, {
+        maxProperties: MAX_CATEGORIES,
+        description: "Model label -> OpenAI moderation category name, for /v1/moderations.",
+      }),
+      CategoryName,
+    ),
   ),
   termCategory: Type.Optional(
     StringEnum(OPENAI_CATEGORIES, {

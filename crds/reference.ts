@@ -1,5 +1,6 @@
 // Generates docs/api-reference.md from the same schemas as the CRDs, so the reference
 // cannot drift from what the apiserver enforces.
+import { MIN_KUBERNETES_VERSION } from "./cel-versions.js";
 import { buildCustomResourceDefinition, KINDS, API_VERSION, openAPIV3Schema } from "./definitions.js";
 
 interface Node {
@@ -13,6 +14,10 @@ interface Node {
   pattern?: string;
   minimum?: number;
   maximum?: number;
+  minLength?: number;
+  maxLength?: number;
+  maxItems?: number;
+  maxProperties?: number;
   "x-kubernetes-int-or-string"?: boolean;
   "x-kubernetes-preserve-unknown-fields"?: boolean;
   "x-kubernetes-validations"?: { rule: string; message: string }[];
@@ -26,12 +31,26 @@ function typeOf(node: Node): string {
   return node.type ?? "any";
 }
 
+/** Words a YAML 1.1 reader (kubectl, Helm) takes for booleans or null when unquoted. */
+const YAML11_NON_STRINGS =
+  /^(y|Y|yes|Yes|YES|n|N|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF|null|Null|NULL|~)$/;
+
+/** An enum value as it must be written in a manifest: quoted where YAML 1.1 would not read a string. */
+function yamlValue(value: string): string {
+  return YAML11_NON_STRINGS.test(value) ? `\`"${value}"\` (quoted)` : `\`${value}\``;
+}
+
 function constraints(node: Node): string {
   const parts: string[] = [];
-  if (node.enum) parts.push(`one of ${node.enum.map((v) => `\`${v}\``).join(", ")}`);
-  if (node.pattern) parts.push(`pattern \`${node.pattern}\``);
+  if (node.enum) parts.push(`one of ${node.enum.map(yamlValue).join(", ")}`);
+  // Long patterns (cron, terms) are described by their rule or the field's description.
+  if (node.pattern && node.pattern.length <= 80) parts.push(`pattern \`${node.pattern}\``);
   if (node.minimum !== undefined) parts.push(`>= ${node.minimum}`);
   if (node.maximum !== undefined) parts.push(`<= ${node.maximum}`);
+  if (node.minLength !== undefined && node.minLength > 0) parts.push(`non-empty`);
+  if (node.maxLength !== undefined) parts.push(`at most ${node.maxLength} characters`);
+  if (node.maxItems !== undefined) parts.push(`at most ${node.maxItems} items`);
+  if (node.maxProperties !== undefined) parts.push(`at most ${node.maxProperties} entries`);
   for (const v of node["x-kubernetes-validations"] ?? []) parts.push(`rule: ${v.message}`);
   return parts.join("; ");
 }
@@ -61,6 +80,11 @@ export function renderApiReference(): Map<string, string> {
     "",
     `API version \`${API_VERSION}\`. Defaults named below are applied by the operator at reconcile time and never written into \`spec\`, so GitOps tools see no drift.`,
     "",
+    `The CRDs need Kubernetes ${MIN_KUBERNETES_VERSION} or newer (their CEL rules use the quantity and CIDR libraries). ` +
+      "kubectl reads manifests as YAML 1.1, where unquoted `Off`, `On`, `yes` and `no` are booleans: write the " +
+      'values marked "quoted" below in quotes. Unknown fields are refused (kubectl\'s strict field validation), ' +
+      "also inside affinity, tolerations, selectors and HPA behavior, which follow the upstream Kubernetes schemas.",
+    "",
   ];
   for (const def of KINDS) {
     const schema = openAPIV3Schema(def) as Node;
@@ -70,6 +94,8 @@ export function renderApiReference(): Map<string, string> {
       `CRD \`${crd.metadata.name}\`, short name${def.shortNames.length > 1 ? "s" : ""} ${def.shortNames.map((s) => `\`${s}\``).join(", ")}, categories ${def.categories.map((c) => `\`${c}\``).join(", ")}.`,
       "",
     );
+    const name = schema.properties?.metadata?.properties?.name;
+    if (name) out.push(`\`metadata.name\`: ${name.description ?? ""} ${constraints(name)}.`, "");
     for (const part of ["spec", "status"] as const) {
       const node = schema.properties?.[part];
       if (!node) continue;

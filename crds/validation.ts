@@ -1,10 +1,13 @@
 // Validates an object against a CRD openAPIV3Schema the way the apiserver does: OpenAPI
-// schema first (ajv), then the CEL `x-kubernetes-validations` rules (cel-js), reporting
-// Kubernetes-style field paths. Used by the tests, the API emulator (422 responses) and the
-// operator (Policy Valid condition).
+// schema first (ajv), then the CEL `x-kubernetes-validations` rules (cel-js with the
+// Kubernetes library functions of crds/cel-library.ts), reporting Kubernetes-style field
+// paths. Used by the tests, the API emulator (422 responses), the operator (Policy Valid
+// condition) and, through validateManifest, `vigil render`.
 import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
 import ajvFormats, { type FormatsPlugin } from "ajv-formats";
-import { evaluate } from "@marcbachmann/cel-js";
+import type { ParseResult } from "@marcbachmann/cel-js";
+import { kubernetesCelEnvironment } from "./cel-library.js";
+import { OBJECT_META_FIELDS, validateObjectMeta, type ObjectMetaInput } from "./object-meta.js";
 
 export interface FieldError {
   /** Kubernetes field path, e.g. `spec.categories[toxicity].flag`. */
@@ -27,7 +30,8 @@ interface SchemaNode {
 const addFormats = (ajvFormats as unknown as { default: FormatsPlugin }).default;
 
 const ajv = new Ajv({ allErrors: true, strict: false, validateFormats: true });
-addFormats(ajv, ["date-time"]);
+// int32/int64 come from the upstream types and Int32(); date-time from status timestamps.
+addFormats(ajv, ["date-time", "int32", "int64"]);
 
 const compiled = new WeakMap<object, ValidateFunction>();
 
@@ -74,10 +78,14 @@ function fromAjv(err: ErrorObject): FieldError {
   };
 }
 
-/** CEL sees schema integers as int (BigInt in cel-js) and numbers as double, like the apiserver. */
+/**
+ * CEL sees schema integers (and the integer side of int-or-string) as int, BigInt in cel-js,
+ * and numbers as double, like the apiserver.
+ */
 function toCel(value: unknown, schema: SchemaNode | undefined): unknown {
   if (value === null || value === undefined || !schema) return value;
-  if (schema.type === "integer" && typeof value === "number") return BigInt(Math.trunc(value));
+  const integer = schema.type === "integer" || schema["x-kubernetes-int-or-string"] === true;
+  if (integer && typeof value === "number" && Number.isInteger(value)) return BigInt(value);
   if (Array.isArray(value)) return value.map((v) => toCel(v, schema.items));
   if (typeof value === "object") {
     const out: Record<string, unknown> = {};
@@ -92,12 +100,24 @@ function toCel(value: unknown, schema: SchemaNode | undefined): unknown {
   return value;
 }
 
+const cel = kubernetesCelEnvironment();
+const programs = new Map<string, ParseResult>();
+
+function evaluateRule(rule: string, self: unknown): unknown {
+  let program = programs.get(rule);
+  if (!program) {
+    program = cel.parse(rule);
+    programs.set(rule, program);
+  }
+  return program({ self });
+}
+
 function celWalk(schema: SchemaNode, value: unknown, path: string, errors: FieldError[]): void {
   if (value === undefined || value === null) return;
   for (const rule of schema["x-kubernetes-validations"] ?? []) {
     let ok: unknown;
     try {
-      ok = evaluate(rule.rule, { self: toCel(value, schema) });
+      ok = evaluateRule(rule.rule, toCel(value, schema));
     } catch (e) {
       errors.push({
         field: path,
@@ -107,7 +127,8 @@ function celWalk(schema: SchemaNode, value: unknown, path: string, errors: Field
       continue;
     }
     if (ok !== true) {
-      const field = rule.fieldPath ? `${path}${rule.fieldPath}` : path;
+      // At the root a fieldPath such as `.metadata.name` is reported without its leading dot.
+      const field = rule.fieldPath ? `${path}${rule.fieldPath}`.replace(/^\./, "") : path;
       errors.push({
         field,
         message: rule.message ?? `failed rule: ${rule.rule}`,
@@ -143,4 +164,51 @@ export function validateObject(schema: Record<string, unknown>, object: unknown)
 /** One line per error, as `kubectl apply` would print them. */
 export function formatFieldErrors(errors: FieldError[]): string {
   return errors.map((e) => `${e.field || "<root>"}: ${e.message}`).join("; ");
+}
+
+/**
+ * Paths of fields the schema does not declare (outside `x-kubernetes-preserve-unknown-fields`),
+ * which the apiserver prunes, or refuses under `fieldValidation=Strict`.
+ */
+export function unknownFields(schema: Record<string, unknown>, object: unknown): string[] {
+  const found: string[] = [];
+  const walk = (node: SchemaNode | undefined, value: unknown, path: string): void => {
+    if (!node || node["x-kubernetes-preserve-unknown-fields"] === true) return;
+    if (Array.isArray(value)) {
+      value.forEach((v, i) => walk(node.items, v, `${path}[${i}]`));
+      return;
+    }
+    if (value === null || typeof value !== "object") return;
+    for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+      const here = path ? `${path}.${k}` : k;
+      if (path === "metadata") {
+        if (!OBJECT_META_FIELDS.has(k)) found.push(here);
+        continue;
+      }
+      const child =
+        node.properties?.[k] ??
+        (typeof node.additionalProperties === "object" ? node.additionalProperties : undefined);
+      if (child) walk(child, v, here);
+      else if (node.additionalProperties !== true) found.push(here);
+    }
+  };
+  walk(schema as SchemaNode, object, "");
+  return found;
+}
+
+/**
+ * What `kubectl apply` (fieldValidation=Strict since kubectl 1.27) gets back for a manifest of
+ * a custom resource: unknown fields first (a 400 before any validation), else the metadata and
+ * schema errors of a 422.
+ */
+export function validateManifest(schema: Record<string, unknown>, object: unknown): FieldError[] {
+  const unknown = unknownFields(schema, object);
+  if (unknown.length > 0)
+    return unknown.map((field) => ({
+      field,
+      message: `unknown field "${field}"`,
+      reason: "FieldValueUnknown",
+    }));
+  const meta = ((object as { metadata?: ObjectMetaInput }).metadata ?? {}) as ObjectMetaInput;
+  return [...validateObjectMeta(meta, { dnsLabelName: false }), ...validateObject(schema, object)];
 }

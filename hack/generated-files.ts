@@ -7,9 +7,11 @@ import { renderApiReference } from "../crds/reference.js";
 import { renderArgoCdFiles } from "./argocd-manifests.js";
 import { renderInstallFiles } from "./install-manifests.js";
 import { renderMonitoringFiles } from "./monitoring-manifests.js";
+import { renderUpstreamSchemas } from "./upstream-schemas.js";
 
 export function renderGeneratedFiles(): Map<string, string> {
   return new Map([
+    ...renderUpstreamSchemas(),
     ...renderCrdFiles(),
     ...renderApiReference(),
     ...renderInstallFiles(),

@@ -4,7 +4,6 @@
 // CEL rules), so a file that renders here is one `kubectl apply` accepts.
 import { readFileSync } from "node:fs";
 import type { Command } from "commander";
-import { parseAllDocuments } from "yaml";
 import {
   API_VERSION,
   MODEL_DEPLOYMENT,
@@ -16,7 +15,8 @@ import {
   type ModerationService,
   type Policy,
 } from "../../crds/index.js";
-import { formatFieldErrors, validateObject } from "../../crds/validation.js";
+import { parseManifests } from "../../crds/kubectl-yaml.js";
+import { formatFieldErrors, validateManifest } from "../../crds/validation.js";
 import { DEFAULT_RUNTIME_IMAGE } from "../../operator/core/manager.js";
 import { buildChildren, desiredWarnings, toStableYaml } from "../../operator/desired/index.js";
 
@@ -55,9 +55,8 @@ function readSource(file: string): string {
 function load(files: string[], namespace: string): Loaded {
   const loaded: Loaded = { services: [], models: [], policies: [], skipped: 0 };
   for (const file of files) {
-    for (const doc of parseAllDocuments(readSource(file))) {
-      if (doc.errors.length > 0) throw new Error(`${file}: ${doc.errors[0]!.message.split("\n")[0]}`);
-      const value = doc.toJS() as Record<string, unknown> | null;
+    for (const doc of parseManifests(readSource(file), file)) {
+      const value = doc as Record<string, unknown> | null;
       if (value === null) continue;
       const items =
         value.kind === "List" && Array.isArray(value.items) ? (value.items as unknown[]) : [value];
@@ -75,7 +74,7 @@ function load(files: string[], namespace: string): Loaded {
         obj.metadata = { ...obj.metadata, namespace: obj.metadata?.namespace ?? namespace };
         const id = `${def.kind} ${obj.metadata.namespace}/${obj.metadata.name ?? "<no name>"}`;
         if (!obj.metadata.name) throw new Error(`${file}: ${id}: metadata.name: Required value`);
-        const errors = validateObject(openAPIV3Schema(def), obj);
+        const errors = validateManifest(openAPIV3Schema(def), obj);
         if (errors.length > 0) throw new Error(`${file}: ${id} is invalid: ${formatFieldErrors(errors)}`);
         if (def === MODERATION_SERVICE) loaded.services.push(obj as ModerationService);
         else if (def === MODEL_DEPLOYMENT) loaded.models.push(obj as ModelDeployment);

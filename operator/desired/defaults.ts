@@ -1,6 +1,6 @@
 // Operator defaults, resolved at build time from spec. They are never written back into
 // spec (a GitOps tool would show a permanent diff); the CRD descriptions name the same values.
-import type { V1Affinity, V1Toleration } from "@kubernetes/client-node";
+import type { V1Affinity, V1Toleration, V2HorizontalPodAutoscalerBehavior } from "@kubernetes/client-node";
 import type { ModelDeployment, ModerationService } from "../../crds/index.js";
 import { SHUTDOWN_GRACE_MS } from "./runtime-contract.js";
 
@@ -63,7 +63,7 @@ export interface ResolvedService {
     maxReplicas: number;
     targetCPUUtilizationPercentage?: number;
     targetMemoryUtilizationPercentage?: number;
-    behavior?: Record<string, unknown>;
+    behavior?: V2HorizontalPodAutoscalerBehavior;
   };
   verticalAutoscaling?: { updateMode: "Off" | "Initial" | "Recreate" | "Auto" };
   disruption: { maxUnavailable: Quantity } | { minAvailable: Quantity };

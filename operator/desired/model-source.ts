@@ -43,7 +43,7 @@ export function parseModelSource(uri: string): ModelSourceLocation {
   if (scheme === "pvc") return parsePvcSource(uri.slice("pvc://".length));
   if (scheme === "builtin") {
     const name = uri.slice("builtin://".length);
-    if (!BUILTIN_MODELS.includes(name)) {
+    if (!(BUILTIN_MODELS as readonly string[]).includes(name)) {
       throw new DesiredInputError(
         FIELD,
         `"${uri}": the runtime image has only ${BUILTIN_MODELS.map((m) => `builtin://${m}`).join(", ")}`,

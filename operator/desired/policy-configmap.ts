@@ -12,7 +12,7 @@ import { POLICY_KEY } from "./runtime-contract.js";
 import { toStableYaml } from "./serialize.js";
 
 /** ConfigMaps are limited to 1 MiB of data; leave room for the object's metadata. */
-const MAX_POLICY_BYTES = 1024 * 1024 - 16 * 1024;
+export const MAX_POLICY_BYTES = 1024 * 1024 - 16 * 1024;
 
 export function renderPolicyFile(policy: DesiredInput["policy"]): string {
   return toStableYaml({

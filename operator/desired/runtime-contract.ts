@@ -14,8 +14,8 @@ export const MODEL_IMAGE_DIR = "/models";
  */
 export const SERVE_ARGS = ["serve"];
 export const FETCH_MODEL_SUBCOMMAND = "fetch-model";
-/** `builtin://default`: the demo model baked into the runtime image (its VIGIL_MODEL_DIR default). */
-export const BUILTIN_MODELS = ["default"];
+/** `builtin://default`: the demo model baked into the runtime image; the CRD admits only these. */
+export { BUILTIN_MODELS } from "../../crds/modeldeployment.js";
 
 /** One port for the API, the probes and /metrics. */
 export const HTTP_PORT = 8080;

@@ -2,7 +2,7 @@
 // namespace and preconditions, apply the registry strategy, admit (defaults, pruning,
 // validation), track field ownership, and persist unless nothing changed. The HTTP layer,
 // the controller simulator and the built-in controllers all write through here.
-import { parse as parseYaml } from "yaml";
+import { parseManifest as parseYaml } from "../../crds/kubectl-yaml.js";
 import {
   alreadyExists,
   ApiError,

@@ -2,6 +2,7 @@
 // every kind, a small set of built-in invariants Vigil's objects must respect (selectors,
 // immutable fields), and for custom resources the CRD's openAPIV3Schema with its CEL rules,
 // preceded by pruning of unknown fields and defaulting as in a structural schema.
+import { OBJECT_META_FIELDS, validateObjectMeta } from "../../crds/object-meta.js";
 import { validateObject, type FieldError } from "../../crds/validation.js";
 import { labelSelectorToString } from "./selectors.js";
 import { invalid, ApiError } from "./errors.js";
@@ -10,89 +11,8 @@ import type { ResourceType } from "./resource-type.js";
 import { fieldType, isPlainObject, type TypeNode } from "./type-schema.js";
 import type { KubeObject } from "./types.js";
 
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-const QUALIFIED_NAME =
-  /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
-const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
-
-const SUBDOMAIN_HELP =
-  "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')";
-const LABEL_HELP =
-  "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')";
-
 function fieldError(field: string, message: string, reason = "FieldValueInvalid"): FieldError {
   return { field, message, reason };
-}
-
-export function validateName(type: ResourceType, name: string): FieldError[] {
-  if (type.dnsLabelNames) {
-    if (name.length > 63)
-      return [fieldError("metadata.name", `Invalid value: "${name}": must be no more than 63 characters`)];
-    if (!DNS_LABEL.test(name))
-      return [fieldError("metadata.name", `Invalid value: "${name}": ${LABEL_HELP}`)];
-    return [];
-  }
-  if (name.length > 253)
-    return [fieldError("metadata.name", `Invalid value: "${name}": must be no more than 253 characters`)];
-  if (!DNS_SUBDOMAIN.test(name))
-    return [fieldError("metadata.name", `Invalid value: "${name}": ${SUBDOMAIN_HELP}`)];
-  return [];
-}
-
-function validateMetadata(type: ResourceType, obj: KubeObject): FieldError[] {
-  const meta = obj.metadata ?? {};
-  const errors = validateName(type, meta.name ?? "");
-  for (const [k, v] of Object.entries(meta.labels ?? {})) {
-    if (!QUALIFIED_NAME.test(k) || k.split("/").pop()!.length > 63)
-      errors.push(
-        fieldError(
-          "metadata.labels",
-          `Invalid value: "${k}": name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character`,
-        ),
-      );
-    if (typeof v !== "string" || v.length > 63 || !LABEL_VALUE.test(v))
-      errors.push(
-        fieldError(
-          "metadata.labels",
-          `Invalid value: "${String(v)}": a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character`,
-        ),
-      );
-  }
-  for (const [k, v] of Object.entries(meta.annotations ?? {})) {
-    if (!QUALIFIED_NAME.test(k))
-      errors.push(
-        fieldError(
-          "metadata.annotations",
-          `Invalid value: "${k}": name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character`,
-        ),
-      );
-    if (typeof v !== "string")
-      errors.push(fieldError(`metadata.annotations[${k}]`, "Invalid value: must be a string"));
-  }
-  for (const [i, f] of (meta.finalizers ?? []).entries())
-    if (typeof f !== "string" || !QUALIFIED_NAME.test(f))
-      errors.push(
-        fieldError(
-          `metadata.finalizers[${i}]`,
-          `Invalid value: "${String(f)}": name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character`,
-        ),
-      );
-  for (const [i, ref] of (meta.ownerReferences ?? []).entries()) {
-    for (const f of ["apiVersion", "kind", "name", "uid"] as const)
-      if (!ref[f])
-        errors.push(
-          fieldError(`metadata.ownerReferences[${i}].${f}`, 'Invalid value: "": must not be empty'),
-        );
-  }
-  if ((meta.ownerReferences ?? []).filter((r) => r.controller).length > 1)
-    errors.push(
-      fieldError(
-        "metadata.ownerReferences",
-        "Invalid value: only one reference can have Controller set to true",
-      ),
-    );
-  return errors;
 }
 
 type Obj = Record<string, unknown>;
@@ -303,7 +223,7 @@ function hasCelRules(schema: unknown): boolean {
 
 /** All checks; throws 422 Invalid with every failing field. */
 export function validateForWrite(type: ResourceType, obj: KubeObject, old: KubeObject | undefined): void {
-  const errors = validateMetadata(type, obj);
+  const errors = validateObjectMeta(obj.metadata ?? {}, { dnsLabelName: type.dnsLabelNames === true });
   if (type.schema) {
     const schemaErrors = validateObject(type.schema, obj).map(asApiserverMessage);
     errors.push(...schemaErrors);
@@ -328,24 +248,6 @@ export function validateForWrite(type: ResourceType, obj: KubeObject, old: KubeO
   if (errors.length > 0) throw invalid(type.kind, type.group, obj.metadata?.name ?? "", errors);
 }
 
-const OBJECT_META_FIELDS = new Set([
-  "name",
-  "generateName",
-  "namespace",
-  "selfLink",
-  "uid",
-  "resourceVersion",
-  "generation",
-  "creationTimestamp",
-  "deletionTimestamp",
-  "deletionGracePeriodSeconds",
-  "labels",
-  "annotations",
-  "ownerReferences",
-  "finalizers",
-  "managedFields",
-]);
-
 /**
  * Custom resources: drops what the structural schema does not declare (returning the dropped
  * paths, for `fieldValidation` warnings or Strict errors), drops nulls of non-nullable
@@ -354,7 +256,12 @@ const OBJECT_META_FIELDS = new Set([
 export function pruneAndDefault(obj: KubeObject, type: TypeNode): string[] {
   const pruned: string[] = [];
   const meta = obj.metadata as Obj | undefined;
-  if (meta) for (const k of Object.keys(meta)) if (!OBJECT_META_FIELDS.has(k)) delete meta[k];
+  if (meta)
+    for (const k of Object.keys(meta))
+      if (!OBJECT_META_FIELDS.has(k)) {
+        delete meta[k];
+        pruned.push(`.metadata.${k}`);
+      }
   for (const [k, v] of Object.entries(obj)) {
     if (k === "apiVersion" || k === "kind" || k === "metadata") continue;
     const child = fieldType(type, k);

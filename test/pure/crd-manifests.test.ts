@@ -42,6 +42,27 @@ function structuralViolations(node: SchemaNode, path: string, out: string[]): vo
   if (node.items) structuralViolations(node.items, `${path}[]`, out);
 }
 
+/**
+ * Strings, lists and maps without a bound: the apiserver estimates a CEL rule's cost from the
+ * largest value a field can hold, and an unbounded one is sized by the whole request (3 MiB).
+ */
+function unbounded(node: SchemaNode, path: string, out: string[]): void {
+  if (node.type === "string" && node.maxLength === undefined && !node.enum && node.format !== "date-time")
+    out.push(`${path}: string without maxLength`);
+  if (node["x-kubernetes-int-or-string"] === true && node.maxLength === undefined)
+    out.push(`${path}: int-or-string without maxLength`);
+  if (node.type === "array" && node.maxItems === undefined) out.push(`${path}: list without maxItems`);
+  if (
+    node.type === "object" &&
+    typeof node.additionalProperties === "object" &&
+    node.maxProperties === undefined
+  )
+    out.push(`${path}: map without maxProperties`);
+  for (const [k, v] of Object.entries(node.properties ?? {})) unbounded(v, `${path}.${k}`, out);
+  if (typeof node.additionalProperties === "object") unbounded(node.additionalProperties, `${path}[*]`, out);
+  if (node.items) unbounded(node.items, `${path}[]`, out);
+}
+
 describe("generated CRDs", () => {
   it("are up to date with crds/*.ts (run `npm run gen` if this fails)", () => {
     expect(findStaleFiles(ROOT)).toEqual([]);
@@ -57,7 +78,7 @@ describe("generated CRDs", () => {
     const copy = mkdtempSync(join(tmpdir(), "vigil-stale-"));
     try {
       cpSync(join(ROOT, "config"), join(copy, "config"), { recursive: true });
-      for (const dir of ["docs", "charts", "argocd", "monitoring"])
+      for (const dir of ["docs", "charts", "argocd", "monitoring", "crds/generated"])
         cpSync(join(ROOT, dir), join(copy, dir), { recursive: true });
       expect(findStaleFiles(copy)).toEqual([]);
       const file = join(copy, "config/crd/bases/policies.moderation.vigil.dev.yaml");
@@ -83,6 +104,12 @@ describe("generated CRDs", () => {
         structuralViolations(schema.properties!.spec!, "spec", violations);
         structuralViolations(schema.properties!.status!, "status", violations);
         expect(violations).toEqual([]);
+      });
+
+      it("bounds every string, list and map of the spec", () => {
+        const found: string[] = [];
+        unbounded(schema.properties!.spec!, "spec", found);
+        expect(found).toEqual([]);
       });
 
       it("stays well under the client-side apply annotation limit (262144 bytes)", () => {

@@ -1,22 +1,22 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { parseAllDocuments } from "yaml";
 import { JSONPath } from "jsonpath-plus";
 import { KINDS, openAPIV3Schema, type KindDefinition } from "../../crds/index.js";
-import { formatFieldErrors, validateObject } from "../../crds/validation.js";
+import { parseManifests } from "../../crds/kubectl-yaml.js";
+import { formatFieldErrors, validateManifest } from "../../crds/validation.js";
 
 const SAMPLES = join(import.meta.dirname, "../../config/samples");
 const byKind = new Map<string, KindDefinition>(KINDS.map((k) => [k.kind, k]));
 
 function load(file: string): { kind: string; metadata: { name: string } }[] {
-  return parseAllDocuments(readFileSync(file, "utf8")).map((d) => d.toJS());
+  return parseManifests(readFileSync(file, "utf8"), file) as { kind: string; metadata: { name: string } }[];
 }
 
 function validate(obj: { kind: string }) {
   const def = byKind.get(obj.kind);
   if (!def) throw new Error(`unknown kind ${obj.kind}`);
-  return validateObject(openAPIV3Schema(def), obj);
+  return validateManifest(openAPIV3Schema(def), obj);
 }
 
 describe("valid samples", () => {
