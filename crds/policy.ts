@@ -68,13 +68,15 @@ export const TERMS_PER_LANGUAGE = 50;
 export const MAX_LANGUAGES = 16;
 export const MAX_CATEGORIES = 64;
 
-// Characters a term must not consist of alone (spaces) or contain at all (control and
-// zero-width characters, which the runtime's normalisation strips, so such a term could never
-// match as written). Literal characters, not escapes: RE2 (the apiserver) and JavaScript
-// (ajv) share no escape syntax for them.
-const CONTROL = "\\x00-\\x1f\\x7f";
-const ZERO_WIDTH = "\u00ad\u180e\u200b-\u200d\u2060\ufeff";
-const SPACE = " \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000";
+// Characters a term must not consist of alone (separators: spaces, line and paragraph
+// separators) or contain at all (control and format characters such as zero-width spaces and
+// joiners, which the runtime's normalisation strips, so such a term could never match as
+// written). Unicode property classes, the one syntax RE2 (the apiserver) and JavaScript regular
+// expressions with the u flag (ajv) share; literal characters would put U+2028 and U+FEFF into
+// the CRD's YAML, which YAML parsers (Helm's, kubectl's) read as a line break and refuse.
+const CONTROL = "\\p{Cc}";
+const ZERO_WIDTH = "\\p{Cf}";
+const SPACE = "\\p{Z}";
 export const TERM_PATTERN = `^[^${CONTROL}${ZERO_WIDTH}]*[^${CONTROL}${ZERO_WIDTH}${SPACE}][^${CONTROL}${ZERO_WIDTH}]*$`;
 
 const Term = Type.String({ minLength: 1, maxLength: MAX_TERM_LENGTH, pattern: TERM_PATTERN });

@@ -77,20 +77,13 @@ function loadSheddingSettings(config: RuntimeConfig): LoadSheddingSettings {
   };
 }
 
-export async function startRuntime(
+/** Opens the policy file (hot reload reported in metrics and logs) and warns about a poor fit to the model. */
+async function openPolicies(
   config: RuntimeConfig,
-  options: StartOptions = {},
-): Promise<RunningRuntime> {
-  const log = options.logger ?? pino({ level: config.logLevel, base: { pod: config.podName } });
-  for (const warning of config.warnings) log.warn(warning);
-  const metrics = new RuntimeMetrics();
-
-  const model: ModelDescriptor = await loadModelDescriptor(config.modelDir, {
-    name: config.modelName,
-    version: config.modelVersion,
-    maxSequenceLength: config.maxSequenceLength,
-  });
-  if (model.truncationNote) log.warn(model.truncationNote);
+  model: ModelDescriptor,
+  metrics: RuntimeMetrics,
+  log: Logger,
+): Promise<PolicyStore> {
   const policies = await PolicyStore.open(config.policyFile, {
     labels: model.labels,
     pollMs: config.policyPollMs,
@@ -126,13 +119,12 @@ export async function startRuntime(
     );
   }
 
-  let authenticator: Authenticator;
-  try {
-    authenticator = await Authenticator.open(config);
-  } catch (error) {
-    policies.close();
-    throw error;
-  }
+  return policies;
+}
+
+/** API keys and JWT verification, reloaded as mounted credentials change. */
+async function openAuthenticator(config: RuntimeConfig, log: Logger): Promise<Authenticator> {
+  const authenticator = await Authenticator.open(config);
   log.info(`auth: ${authenticator.describe()}`);
   if (authenticator.enabled && !config.jwt && authenticator.apiKeyCount === 0) {
     log.warn("no API keys found: every API request will be refused with 401 until keys are mounted");
@@ -143,6 +135,110 @@ export async function startRuntime(
       ? "rate limit: off"
       : `rate limit: ${config.rateLimitPerMinute} requests per minute per client (${config.redisUrl ? "shared in Redis" : "per pod"})`,
   );
+
+  return authenticator;
+}
+
+/**
+ * Loads the language detector and the model in the background (the HTTP server already answers
+ * probes); the state turns ready when both are loaded, or reports why the model failed.
+ */
+async function loadModel(
+  config: RuntimeConfig,
+  model: ModelDescriptor,
+  deps: {
+    state: RuntimeState;
+    policies: PolicyStore;
+    storage: Storage;
+    metrics: RuntimeMetrics;
+    log: Logger;
+  },
+): Promise<OnnxTextClassifier> {
+  const { state, policies, storage, metrics, log } = deps;
+  const started = performance.now();
+  try {
+    const [languages, loaded] = await Promise.all([
+      LanguageDetector.load(config.languageDatabase),
+      OnnxTextClassifier.load(
+        model,
+        {
+          workers: config.workers,
+          intraOpThreads: config.intraOpThreads,
+          executionProvider: config.executionProvider,
+          maxWindows: config.maxWindows,
+          windowLength: config.windowTokens,
+          onEvent: (level, message) => log[level](message),
+        },
+        { maxBatchSize: config.maxBatchSize, maxDelayMs: config.maxDelayMs, maxQueue: config.maxQueue },
+        metrics,
+      ),
+    ]);
+    if (loaded.providerWarning) log.warn(loaded.providerWarning);
+    const moderator = new Moderator({
+      classifier: loaded,
+      languages,
+      policies,
+      cache: storage.cache,
+      decisions: storage.decisions,
+      metrics,
+      podName: config.podName,
+      logRawText: config.logRawText,
+    });
+    state.modelLoaded(moderator, loaded.info.provider);
+    metrics.modelInfo.set(
+      {
+        model: model.name,
+        version: model.version,
+        provider: loaded.info.provider,
+        labels: model.labels.join(","),
+        max_length: String(model.maxLength),
+      },
+      1,
+    );
+    log.info(
+      {
+        model: model.name,
+        version: model.version,
+        labels: model.labels,
+        maxLength: model.maxLength,
+        provider: loaded.info.provider,
+        workers: config.workers,
+        intraOpThreads: config.intraOpThreads,
+        languages: languages.languages.length,
+        loadMs: Math.round(performance.now() - started),
+      },
+      "model loaded; ready",
+    );
+    return loaded;
+  } catch (error) {
+    state.modelFailed(error instanceof Error ? error.message : String(error));
+    throw error;
+  }
+}
+
+export async function startRuntime(
+  config: RuntimeConfig,
+  options: StartOptions = {},
+): Promise<RunningRuntime> {
+  const log = options.logger ?? pino({ level: config.logLevel, base: { pod: config.podName } });
+  for (const warning of config.warnings) log.warn(warning);
+  const metrics = new RuntimeMetrics();
+
+  const model: ModelDescriptor = await loadModelDescriptor(config.modelDir, {
+    name: config.modelName,
+    version: config.modelVersion,
+    maxSequenceLength: config.maxSequenceLength,
+  });
+  if (model.truncationNote) log.warn(model.truncationNote);
+  const policies = await openPolicies(config, model, metrics, log);
+
+  let authenticator: Authenticator;
+  try {
+    authenticator = await openAuthenticator(config, log);
+  } catch (error) {
+    policies.close();
+    throw error;
+  }
 
   const storage = Storage.open(config, metrics, log);
   log.info(storage.describe(config));
@@ -180,65 +276,8 @@ export async function startRuntime(
     : undefined;
 
   let classifier: OnnxTextClassifier | undefined;
-  const modelReady = (async () => {
-    const started = performance.now();
-    const [languages, loaded] = await Promise.all([
-      LanguageDetector.load(config.languageDatabase),
-      OnnxTextClassifier.load(
-        model,
-        {
-          workers: config.workers,
-          intraOpThreads: config.intraOpThreads,
-          executionProvider: config.executionProvider,
-          maxWindows: config.maxWindows,
-          windowLength: config.windowTokens,
-          onEvent: (level, message) => log[level](message),
-        },
-        { maxBatchSize: config.maxBatchSize, maxDelayMs: config.maxDelayMs, maxQueue: config.maxQueue },
-        metrics,
-      ),
-    ]);
+  const modelReady = loadModel(config, model, { state, policies, storage, metrics, log }).then((loaded) => {
     classifier = loaded;
-    if (loaded.providerWarning) log.warn(loaded.providerWarning);
-    const moderator = new Moderator({
-      classifier: loaded,
-      languages,
-      policies,
-      cache: storage.cache,
-      decisions: storage.decisions,
-      metrics,
-      podName: config.podName,
-      logRawText: config.logRawText,
-    });
-    state.modelLoaded(moderator, loaded.info.provider);
-    metrics.modelInfo.set(
-      {
-        model: model.name,
-        version: model.version,
-        provider: loaded.info.provider,
-        labels: model.labels.join(","),
-        max_length: String(model.maxLength),
-      },
-      1,
-    );
-    log.info(
-      {
-        model: model.name,
-        version: model.version,
-        labels: model.labels,
-        maxLength: model.maxLength,
-        provider: loaded.info.provider,
-        workers: config.workers,
-        intraOpThreads: config.intraOpThreads,
-        languages: languages.languages.length,
-        loadMs: Math.round(performance.now() - started),
-      },
-      "model loaded; ready",
-    );
-  })().catch((error: unknown) => {
-    const message = error instanceof Error ? error.message : String(error);
-    state.modelFailed(message);
-    throw error;
   });
 
   let stopping: Promise<void> | undefined;

@@ -54,7 +54,8 @@ async function syncPolicyMount(namespace: string): Promise<void> {
   await env.preview.writePolicy(configMap.data![POLICY_KEY]!);
 }
 
-const applied = (namespace: string, status: string, reason: string, generation: number) =>
+/** Waits for the Applied condition at `generation`; `naming`: its message must name this too. */
+const applied = (namespace: string, status: string, reason: string, generation: number, naming = "") =>
   waitFor(
     async () => {
       const policy = await client().get<WithStatus>(Kinds.Policy, "comments", namespace);
@@ -62,7 +63,8 @@ const applied = (namespace: string, status: string, reason: string, generation: 
       if (
         condition?.status === status &&
         condition.reason === reason &&
-        condition.observedGeneration === generation
+        condition.observedGeneration === generation &&
+        condition.message.includes(naming)
       )
         return condition;
       throw new Error(`Applied is ${JSON.stringify(condition)}`);
@@ -104,8 +106,8 @@ describe.skipIf(!canSimulateWorkloads)("Policy Applied, from what each pod repor
       { name: "comments", namespace },
       { spec: { categories: { toxicity: { flag: 0.45, block: 0.85 } } } },
     );
-    const lagging = await applied(namespace, "False", "Pending", 2);
-    expect(lagging.message).toContain(`${pod} applies generation 1 (Pending)`);
+    // First the service has not reported generation 2, then its pods are named.
+    await applied(namespace, "False", "Pending", 2, `${pod} applies generation 1 (Pending)`);
     const behind = await servicePolicy(namespace);
     expect(behind).toMatchObject({ generation: 2, appliedReplicas: 0 });
     expect(behind!.lagging).toContainEqual({ pod, reason: "Pending", appliedGeneration: 1 });
@@ -125,8 +127,7 @@ describe.skipIf(!canSimulateWorkloads)("Policy Applied, from what each pod repor
     await env.preview.writePolicy(
       "apiVersion: moderation.vigil.dev/v1alpha1\nkind: Policy\nspec: [not, a, policy]\n",
     );
-    const refused = await applied(namespace, "False", "Rejected", 3);
-    expect(refused.message).toContain(`${pod} applies generation 2 (Rejected: `);
+    await applied(namespace, "False", "Rejected", 3, `${pod} applies generation 2 (Rejected: `);
 
     await syncPolicyMount(namespace);
     await applied(namespace, "True", "Applied", 3);

@@ -123,19 +123,17 @@ describe("status", () => {
     });
   });
 
-  it("reports a name the children cannot carry as InvalidSpec with the field", async () => {
-    const namespace = await env.cluster.newNamespace("invalid-spec");
-    await applySamples(client(), namespace, ["modeldeployment.yaml", "policy.yaml"]);
+  it("refuses at admission a name the children cannot carry, before the operator sees it", async () => {
+    const namespace = await env.cluster.newNamespace("bad-name");
     // A valid custom resource name, but not a DNS-1035 label: no Service can be named after it.
-    await client().create(Kinds.ModerationService, serviceNamed(namespace, "comments.v2"));
-    const invalid = await waitForCondition(client(), Kinds.ModerationService, namespace, "comments.v2", {
-      type: "Degraded",
-      status: "True",
-      reason: "InvalidSpec",
-    });
-    expect(conditionOf(invalid, "Degraded")?.message).toMatch(
-      /^ModerationService metadata\.name: "comments\.v2" must be a DNS-1035 label/,
-    );
+    const refused = await client()
+      .create(Kinds.ModerationService, serviceNamed(namespace, "comments.v2"))
+      .then(
+        () => undefined,
+        (err: unknown) => err as { statusCode?: number; message?: string },
+      );
+    expect(refused?.statusCode).toBe(422);
+    expect(refused?.message).toContain("metadata.name");
   });
 
   it("keeps saying what serves while an edit cannot be built (InvalidSpec)", async () => {
