@@ -98,11 +98,15 @@ interface RunResult {
   apiWritesAtConvergence: number;
   rest: { seconds: number; apiRequests: number; apiWrites: number; reconciles: number };
   operatorCpuSeconds: number;
+  /** The emulator's process (API server, simulated kubelets, observer) over the same span. */
+  clusterCpuSeconds: number;
   /** Live heap the operator added (after a full GC when --expose-gc is on), and this process's RSS. */
   heapUsedMb: number;
   rssMb: number;
   clusterProcessRssMb: number;
 }
+
+const PROGRESS_INTERVAL_MS = 15_000;
 
 const gc = (globalThis as { gc?: () => void }).gc ?? (() => undefined);
 
@@ -148,6 +152,7 @@ async function runAt(services: number, options: Options): Promise<RunResult> {
     gc();
     const heapBefore = process.memoryUsage().heapUsed;
     const cpuBefore = process.cpuUsage();
+    const clusterCpuBefore = cluster.cpuSeconds();
     const started = performance.now();
     // Production settings (VPA discovery TTL, work-queue backoff, informers), where the test
     // defaults would trade API requests for fast tests; the test Manager's quiet logger.
@@ -157,7 +162,17 @@ async function runAt(services: number, options: Options): Promise<RunResult> {
       { concurrency: options.concurrency, queueBackoff: undefined, informers: {} },
     );
     try {
-      const convergedAt = await cluster.whenConverged(services, options.timeout);
+      const progress = setInterval(
+        () =>
+          console.log(
+            `  ${services} services: ${cluster.converged()} converged after ${fmt((performance.now() - started) / 1000, 0)}s`,
+          ),
+        PROGRESS_INTERVAL_MS,
+      );
+      const convergedAt = await cluster
+        .whenConverged(services, options.timeout)
+        .finally(() => clearInterval(progress));
+      const clusterCpuSeconds = cluster.cpuSeconds() - clusterCpuBefore;
       const apiRequestsAtConvergence = await totalRequests(operator);
       const apiWritesAtConvergence = await operatorWrites(operator);
       const reconciles = totalReconciles(operator);
@@ -203,6 +218,7 @@ async function runAt(services: number, options: Options): Promise<RunResult> {
         apiWritesAtConvergence,
         rest,
         operatorCpuSeconds: (cpu.user + cpu.system) / 1e6,
+        clusterCpuSeconds,
         heapUsedMb,
         rssMb,
         clusterProcessRssMb: cluster.rssBytes() / 2 ** 20,
@@ -238,6 +254,7 @@ function table(runs: RunResult[]): string {
     ["  of which writes", (r) => String(r.rest.apiWrites)],
     ["reconciles at rest", (r) => String(r.rest.reconciles)],
     ["operator CPU s to converge", (r) => fmt(r.operatorCpuSeconds, 2)],
+    ["emulator process CPU s, same span", (r) => fmt(r.clusterCpuSeconds, 2)],
     ["operator heap added MB", (r) => fmt(r.heapUsedMb)],
     ["operator process RSS MB", (r) => fmt(r.rssMb, 0)],
   ];
@@ -257,7 +274,11 @@ function perService(baseline: RunResult, full: RunResult) {
     apiRequests: ratio((r) => r.apiRequestsAtConvergence),
     apiWrites: ratio((r) => r.apiWritesAtConvergence),
     operatorCpuSeconds: ratio((r) => r.operatorCpuSeconds),
-    heapUsedMb: ratio((r) => r.heapUsedMb),
+    clusterCpuSeconds: ratio((r) => r.clusterCpuSeconds),
+    // The heap has a fixed part (informers, modules) that dwarfs a few services: what one more
+    // service adds is the difference between the runs.
+    marginalHeapKbPerService:
+      ((full.heapUsedMb - baseline.heapUsedMb) * 1024) / (full.services - baseline.services),
   };
 }
 
@@ -283,7 +304,9 @@ async function main(): Promise<void> {
       "",
       `per service, ${options.services} against ${baselineServices} (1.00 = linear; above 1 = each service costs more at scale)`,
       `  time to converge ${fmt(ratios.convergeSeconds, 2)}, reconciles ${fmt(ratios.reconciles, 2)}, API requests ${fmt(ratios.apiRequests, 2)}, ` +
-        `writes ${fmt(ratios.apiWrites, 2)}, operator CPU ${fmt(ratios.operatorCpuSeconds, 2)}, heap ${fmt(ratios.heapUsedMb, 2)}`,
+        `writes ${fmt(ratios.apiWrites, 2)}, operator CPU ${fmt(ratios.operatorCpuSeconds, 2)}; ` +
+        `emulator CPU ${fmt(ratios.clusterCpuSeconds, 2)}`,
+      `  operator heap per additional service: ${fmt(ratios.marginalHeapKbPerService)} KB`,
       `  API requests per service to converge: ${fmt(full.apiRequestsAtConvergence / full.services)} (baseline ${fmt(baseline.apiRequestsAtConvergence / baseline.services)}); ` +
         `writes ${fmt(full.apiWritesAtConvergence / full.services)} (baseline ${fmt(baseline.apiWritesAtConvergence / baseline.services)})`,
       `  writes at rest: ${restWrites} (expected 0) ${restWrites === 0 ? "met" : "NOT met"}`,
