@@ -44,8 +44,9 @@ describe.skipIf(!onEmulator)("API errors during reconcile", () => {
   it("converges with every request in its namespace slowed to 150 ms", async () => {
     const namespace = await env.cluster.newNamespace("errors-slow");
     env.emulator.faults.addLatency(150, (r) => r.namespace === namespace);
-    await createService(env.client, namespace);
+    // From before the service exists, so no child write can start before the clock does.
     const startedAt = Date.now();
+    await createService(env.client, namespace);
     const { requests } = await expectConverged(env, namespace);
     // The children are applied one after another within a reconcile, and one key is never
     // reconciled twice at once: each child write took its 150 ms in turn.
