@@ -80,3 +80,5 @@ process.on("message", (message: { type: string }) => {
     .then(() => cluster.close())
     .then(() => process.exit(0));
 });
+// A benchmark killed without stopping us must not leave an emulator running on a shared machine.
+process.on("disconnect", () => process.exit(0));
