@@ -10,17 +10,27 @@
  *       limit) when redis-server is installed,
  * with load from autocannon in this process and each server in its own process (compiled with
  * `npm run build` first, as the image runs it; --source runs the TypeScript via tsx). Also the
- * resident memory of the server with the default model. Prints a table and writes JSON.
+ * resident memory of the server with the default model, and (5) the server's CPU time per 1000
+ * texts (its own /proc utime+stime, the load generator excluded) against raw session.run's at
+ * the batch sizes the server formed: the CPU overhead of everything Vigil adds (target <= 1.15x).
+ * Prints a table and writes JSON.
+ *
+ *   npm run bench:runtime -- --soak 10m [--rate 50 --sample 30s]
+ * instead holds the batching server at a fixed rate and reports the per-minute slope of RSS,
+ * heap used and p99 with a verdict on growth.
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { Command, InvalidArgumentError } from "commander";
+import { parseDuration } from "../operator/cli.js";
 import { MissingBinaryError, startRedis } from "../test/harness/index.js";
 import { runLoad, type LoadResult } from "./support/load.js";
 import { runPacedLoad } from "./support/paced-load.js";
 import { measureRawSessionRun, type RawResult } from "./support/raw-session.js";
+import { batchTotals, meanBatchSizeBetween } from "./support/server-metrics.js";
+import { runSoak, type SoakResult } from "./support/soak.js";
 import {
   REPO_ROOT,
   startBareFastify,
@@ -35,7 +45,12 @@ interface Options {
   warmup: number;
   concurrency: number[];
   model: string;
-  out: string;
+  out?: string;
+  /** Soak mode: run length in ms. */
+  soak?: number;
+  rate: number;
+  /** Soak sampling interval in ms; default a twentieth of the run. */
+  sample?: number;
 }
 
 const positive = (value: string): number => {
@@ -43,6 +58,9 @@ const positive = (value: string): number => {
   if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError("must be a positive number");
   return n;
 };
+/** Seconds as a bare number (back compatible) or a duration such as 500ms, 30s, 10m. */
+const seconds = (value: string): number =>
+  /^\d+(\.\d+)?$/.test(value.trim()) ? positive(value) : parseDuration(value) / 1000;
 const levels = (value: string): number[] => {
   const list = value.split(",").map((v) => Number(v.trim()));
   if (list.some((n) => !Number.isInteger(n) || n < 1))
@@ -54,15 +72,26 @@ function parseOptions(): Options {
   const program = new Command()
     .name("bench:runtime")
     .description("Runtime throughput/latency benchmark: raw session.run vs server without and with batching")
-    .option("--duration <seconds>", "seconds per measurement", positive, 5)
-    .option("--warmup <seconds>", "unrecorded load before each server measurement", positive, 1)
+    .option("--duration <seconds>", "per measurement: seconds, or a duration (500ms, 30s)", seconds, 5)
+    .option("--warmup <seconds>", "unrecorded load before each server measurement", seconds, 1)
     .option("--concurrency <list>", "concurrent clients per point; must include 64", levels, [1, 8, 32, 64])
     .option(
       "--model <dir>",
       "model directory (generated with `npm run model:bench` if missing)",
       "models-bench/transformer",
     )
-    .option("--out <file>", "JSON results", "bench-results/runtime.json")
+    .option("--out <file>", "JSON results (default bench-results/runtime.json, runtime-soak.json)")
+    .option(
+      "--soak <duration>",
+      "soak mode: the batching server at --rate for this long (30s, 10m)",
+      parseDuration,
+    )
+    .option("--rate <requests/s>", "soak mode: fixed request rate", positive, 50)
+    .option(
+      "--sample <duration>",
+      "soak mode: sampling window (default: a twentieth of --soak)",
+      parseDuration,
+    )
     .option("--source", "run the servers from TypeScript via tsx instead of compiling them first")
     .configureOutput({ outputError: (s, write) => write(`${s.trimEnd().replace(/\n+/g, " ")}\n`) })
     .exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : 2));
@@ -103,14 +132,20 @@ async function measureServer(
   const results: LoadResult[] = [];
   for (const c of connections) {
     await runLoad(server.url, { connections: c, durationSeconds: options.warmup, ...extra });
+    const batchesBefore = await batchTotals(server.url);
     const cpuBefore = server.cpuSeconds();
     const result = await runLoad(
       server.url,
       { connections: c, durationSeconds: options.duration, ...extra },
       server.rssBytes,
     );
+    // Read first: the scrape below costs the server CPU of its own.
+    const cpuAfter = server.cpuSeconds();
     const answered = result.requestsPerSecond * result.durationSeconds;
-    if (answered > 0) result.serverCpuUsPerRequest = ((server.cpuSeconds() - cpuBefore) * 1e6) / answered;
+    if (answered > 0) result.serverCpuUsPerRequest = ((cpuAfter - cpuBefore) * 1e6) / answered;
+    const batchesAfter = await batchTotals(server.url);
+    const meanBatchSize = batchesBefore && batchesAfter && meanBatchSizeBetween(batchesBefore, batchesAfter);
+    if (meanBatchSize) result.meanBatchSize = meanBatchSize;
     results.push(result);
   }
   return results;
@@ -220,12 +255,134 @@ function loadTable(title: string, rows: LoadResult[], label: (r: LoadResult) => 
   return lines.join("\n");
 }
 
+interface CpuOverheadRow {
+  server: "batching off" | "batching";
+  connections: number;
+  meanBatchSize: number;
+  serverCpuSecondsPer1000Texts: number;
+  /** The batch size raw session.run was measured at: the server's mean, rounded. */
+  rawBatchSize: number;
+  rawCpuSecondsPer1000Texts: number;
+  /** Server / raw: the CPU overhead of everything Vigil adds around session.run. */
+  ratio: number;
+}
+
+/**
+ * (5) The server's CPU time per text against raw session.run's at the batch size the server
+ * formed (its mean, rounded), measuring raw at the sizes (1) did not cover. Every request
+ * carries one text, so CPU per request is CPU per text.
+ */
+async function measureCpuOverhead(
+  modelDir: string,
+  raw: RawResult[],
+  rows: { server: CpuOverheadRow["server"]; result: LoadResult }[],
+  seconds: number,
+  threads: number,
+): Promise<CpuOverheadRow[]> {
+  const measured = rows.filter((r) => r.result.serverCpuUsPerRequest !== undefined);
+  const sizeOf = (r: LoadResult) => Math.max(1, Math.round(r.meanBatchSize ?? 1));
+  const missing = [...new Set(measured.map((r) => sizeOf(r.result)))].filter(
+    (size) => !raw.some((r) => r.batchSize === size),
+  );
+  const extra = missing.length > 0 ? await measureRawSessionRun(modelDir, missing, seconds, threads) : [];
+  const rawAt = new Map([...raw, ...extra].map((r) => [r.batchSize, r]));
+  return measured.map(({ server, result }) => {
+    const rawBatchSize = sizeOf(result);
+    const serverCpuSecondsPer1000Texts = result.serverCpuUsPerRequest! / 1000;
+    const rawCpuSecondsPer1000Texts = rawAt.get(rawBatchSize)!.cpuSecondsPer1000Texts;
+    return {
+      server,
+      connections: result.connections,
+      meanBatchSize: result.meanBatchSize ?? NaN,
+      serverCpuSecondsPer1000Texts,
+      rawBatchSize,
+      rawCpuSecondsPer1000Texts,
+      ratio: serverCpuSecondsPer1000Texts / rawCpuSecondsPer1000Texts,
+    };
+  });
+}
+
+function cpuOverheadTable(rows: CpuOverheadRow[]): string {
+  return [
+    "(5) CPU seconds per 1000 texts: server process (/proc utime+stime, load generator excluded) vs raw session.run at the server's mean batch size",
+    `  ${pad("server", 13)} ${pad("clients", 8)} ${pad("batch", 6)} ${pad("server s", 9)} ${pad("raw s", 7)} ${pad("raw@", 5)} ${pad("ratio", 6)}`,
+    ...rows.map(
+      (r) =>
+        `  ${pad(r.server, 13)} ${pad(r.connections, 8)} ${pad(fmt(r.meanBatchSize), 6)} ${pad(fmt(r.serverCpuSecondsPer1000Texts, 3), 9)} ${pad(fmt(r.rawCpuSecondsPer1000Texts, 3), 7)} ${pad(r.rawBatchSize, 5)} ${pad(`${fmt(r.ratio, 2)}x`, 6)}`,
+    ),
+  ].join("\n");
+}
+
+/** --soak: the batching server at a fixed rate, sampled, with the slope of each series. */
+async function soak(
+  options: Options & { soak: number },
+  modelDir: string,
+  build: RuntimeBuild,
+): Promise<void> {
+  const sampleMs = options.sample ?? options.soak / 20;
+  const loadBefore = loadavg()[0]!;
+  console.log(
+    `bench:runtime --soak: ${options.soak / 1000}s at ${options.rate} req/s, a sample every ${fmt(sampleMs / 1000)}s, ` +
+      `model ${options.model}, ${build} runtime, load average ${fmt(loadBefore, 2)}\n`,
+  );
+  const server = await startRuntimeServer({ VIGIL_MODEL_DIR: modelDir, VIGIL_CACHE_MAX_ENTRIES: "0" }, build);
+  console.log(
+    `  ${pad("minute", 7)} ${pad("req/s", 7)} ${pad("p99 ms", 8)} ${pad("RSS MB", 7)} ${pad("heap MB", 8)} ${pad("failed", 7)}`,
+  );
+  let result: SoakResult;
+  try {
+    result = await runSoak(server, { rate: options.rate, durationMs: options.soak, sampleMs }, (s) =>
+      console.log(
+        `  ${pad(fmt(s.minutes, 2), 7)} ${pad(fmt(s.requestsPerSecond, 0), 7)} ${pad(fmt(s.p99Ms), 8)} ${pad(fmt(s.rssMb), 7)} ${pad(fmt(s.heapUsedMb), 8)} ${pad(s.failed, 7)}`,
+      ),
+    );
+  } finally {
+    await server.stop();
+  }
+  const line = (name: string, unit: string, t: SoakResult["trends"]["rssMb"]) =>
+    `  ${name.padEnd(9)} ${pad(`${t.slopePerMinute >= 0 ? "+" : ""}${fmt(t.slopePerMinute, 2)}`, 8)} ${unit}/min ` +
+    `(± ${fmt(2 * t.slopeStandardError, 2)}), mean ${fmt(t.mean)} ${unit}, fitted change ${fmt(t.changeOverRun, 1)} ${unit}: ${t.verdict}`;
+  console.log(
+    [
+      "",
+      `least-squares slope after the first ${result.warmupSamples} sample(s) of warm-up; "grows" needs a change over the run above 10% of the mean and a slope beyond 2 standard errors`,
+      line("RSS", "MB", result.trends.rssMb),
+      line("heap used", "MB", result.trends.heapUsedMb),
+      line("p99", "ms", result.trends.p99Ms),
+      "",
+      `load average: ${fmt(loadBefore, 2)} before, ${fmt(loadavg()[0]!, 2)} after`,
+    ].join("\n"),
+  );
+  writeResults(options.out ?? "bench-results/runtime-soak.json", {
+    date: new Date().toISOString(),
+    machine: machineOf(loadBefore),
+    model: options.model,
+    runtimeBuild: build,
+    ...result,
+  });
+}
+
+const machineOf = (loadBefore: number) => ({
+  cores: availableParallelism(),
+  node: process.version,
+  loadAverageBefore: loadBefore,
+  loadAverageAfter: loadavg()[0],
+});
+
+function writeResults(file: string, results: object): void {
+  const out = path.resolve(REPO_ROOT, file);
+  mkdirSync(path.dirname(out), { recursive: true });
+  writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
+  console.log(`\nwrote ${path.relative(REPO_ROOT, out)}`);
+}
+
 async function main(): Promise<void> {
   const options = parseOptions();
   const modelDir = path.resolve(REPO_ROOT, options.model);
   ensureBenchModel(modelDir);
   const build: RuntimeBuild = options.source ? "source" : "compiled";
   if (build === "compiled") buildRuntime();
+  if (options.soak !== undefined) return soak({ ...options, soak: options.soak }, modelDir, build);
   const cores = availableParallelism();
   const common = { VIGIL_MODEL_DIR: modelDir, VIGIL_CACHE_MAX_ENTRIES: "0" };
   const loadBefore = loadavg()[0]!;
@@ -253,6 +410,18 @@ async function main(): Promise<void> {
     server.rssBytes,
   );
   await server.stop();
+
+  // (5) CPU per text, with no other server running.
+  const cpuOverhead = await measureCpuOverhead(
+    modelDir,
+    raw,
+    [
+      ...unbatched.map((result) => ({ server: "batching off" as const, result })),
+      ...batched.map((result) => ({ server: "batching" as const, result })),
+    ],
+    options.duration,
+    cores,
+  );
 
   // (4) The cached path (every text seen before) against fastify doing nothing.
   const cachedPathServers = await startCachedPathServers(common, build);
@@ -289,6 +458,10 @@ async function main(): Promise<void> {
       value: cached.requestsPerSecond / bareRoute.requestsPerSecond,
       target: ">= 0.5",
     },
+    serverCpuVsRawAt64: {
+      value: cpuOverhead.find((r) => r.server === "batching" && r.connections === 64)?.ratio ?? NaN,
+      target: "<= 1.15",
+    },
   };
   const pass = {
     batchedVsRawAtSaturation: targets.batchedVsRawAtSaturation.value >= 0.85,
@@ -296,6 +469,7 @@ async function main(): Promise<void> {
     p99AtHalfLoadVsSingleRequest: targets.p99AtHalfLoadVsSingleRequest.value <= 4,
     defaultModelPeakRssMb: targets.defaultModelPeakRssMb.value < 250,
     cachedVsBareFastify: targets.cachedVsBareFastify.value >= 0.5,
+    serverCpuVsRawAt64: targets.serverCpuVsRawAt64.value <= 1.15,
   };
 
   const verdict = (ok: boolean) => (ok ? "met" : "NOT met");
@@ -332,6 +506,8 @@ async function main(): Promise<void> {
           `per server CPU second ${fmt((100 * bareRoute.serverCpuUsPerRequest!) / production.serverCpuUsPerRequest!, 0)}%`
         : "  (Redis cached path skipped: redis-server is not installed)",
       "",
+      cpuOverheadTable(cpuOverhead),
+      "",
       `default model: idle RSS ${idleRssMb} MB; under 64 clients peak ${defaultLoad!.peakRssMb} MB at ${fmt(defaultLoad!.requestsPerSecond, 0)} req/s,` +
         ` with NODE_OPTIONS=${HEAP_CAP} peak ${cappedLoad!.peakRssMb} MB at ${fmt(cappedLoad!.requestsPerSecond, 0)} req/s`,
       "",
@@ -343,46 +519,33 @@ async function main(): Promise<void> {
       `  p99 at half load / single    ${fmt(targets.p99AtHalfLoadVsSingleRequest.value, 2)}x  (<= 4x: ${fmt(halfLoad.p99Ms)} ms vs ${fmt(single.p50Ms)} ms)  ${verdict(pass.p99AtHalfLoadVsSingleRequest)}`,
       `  RSS, default model           ${targets.defaultModelPeakRssMb.value} MB  (< 250 MB, V8 defaults)  ${verdict(pass.defaultModelPeakRssMb)}`,
       `  (4) cached / bare fastify    ${fmt(100 * targets.cachedVsBareFastify.value, 0)}%  (>= 50%)  ${verdict(pass.cachedVsBareFastify)}`,
+      `  (5) server / raw CPU at 64   ${fmt(targets.serverCpuVsRawAt64.value, 2)}x  (<= 1.15x)  ${verdict(pass.serverCpuVsRawAt64)}`,
     ].join("\n"),
   );
 
-  const out = path.resolve(REPO_ROOT, options.out);
-  mkdirSync(path.dirname(out), { recursive: true });
-  writeFileSync(
-    out,
-    `${JSON.stringify(
-      {
-        date: new Date().toISOString(),
-        machine: {
-          cores,
-          node: process.version,
-          loadAverageBefore: loadBefore,
-          loadAverageAfter: loadavg()[0],
-        },
-        model: options.model,
-        runtimeBuild: build,
-        durationSeconds: options.duration,
-        raw,
-        unbatched,
-        batched,
-        halfLoad,
-        cached,
-        cachedWithRedisAuthAndRateLimit: production ?? null,
-        bareFastify: bareRoute,
-        defaultModel: {
-          idleRssMb,
-          underLoad: defaultLoad,
-          underLoadWithHeapCap: { nodeOptions: HEAP_CAP, ...cappedLoad },
-        },
-        targets: Object.fromEntries(
-          Object.entries(targets).map(([k, v]) => [k, { ...v, met: pass[k as keyof typeof pass] }]),
-        ),
-      },
-      null,
-      2,
-    )}\n`,
-  );
-  console.log(`\nwrote ${path.relative(REPO_ROOT, out)}`);
+  writeResults(options.out ?? "bench-results/runtime.json", {
+    date: new Date().toISOString(),
+    machine: machineOf(loadBefore),
+    model: options.model,
+    runtimeBuild: build,
+    durationSeconds: options.duration,
+    raw,
+    unbatched,
+    batched,
+    halfLoad,
+    cached,
+    cachedWithRedisAuthAndRateLimit: production ?? null,
+    bareFastify: bareRoute,
+    cpuOverhead,
+    defaultModel: {
+      idleRssMb,
+      underLoad: defaultLoad,
+      underLoadWithHeapCap: { nodeOptions: HEAP_CAP, ...cappedLoad },
+    },
+    targets: Object.fromEntries(
+      Object.entries(targets).map(([k, v]) => [k, { ...v, met: pass[k as keyof typeof pass] }]),
+    ),
+  });
 }
 
 await main();

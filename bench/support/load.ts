@@ -18,9 +18,12 @@ export interface LoadResult {
   peakRssMb?: number;
   /** Server CPU time (all threads) per answered request, in microseconds. */
   serverCpuUsPerRequest?: number;
+  /** Texts per model run the server's batcher formed (from its vigil_batch_size histogram). */
+  meanBatchSize?: number;
 }
 
-function percentile(sorted: number[], p: number): number {
+/** The p-th percentile of an ascending list (nearest rank). */
+export function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }

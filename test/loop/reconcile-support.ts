@@ -6,102 +6,24 @@ import { afterAll, beforeAll } from "vitest";
 import { fileURLToPath } from "node:url";
 import { parseAllDocuments } from "yaml";
 import type { Condition } from "../../crds/index.js";
-import { createControllers, type ControllerOptions } from "../../operator/controllers/index.js";
+import type { ControllerOptions } from "../../operator/controllers/index.js";
 import type { LiveDeployment } from "../../operator/controllers/live-objects.js";
-import type { Controller, ControllerDefinition } from "../../operator/core/controller.js";
 import { lookupKind, Kinds, type ResourceKind } from "../../operator/core/kinds.js";
 import type { KubeClient, KubeObject } from "../../operator/core/kubeclient.js";
-import type { Manager } from "../../operator/core/manager.js";
 import { startTestCluster, type TestCluster } from "../apiserver/index.js";
 import { startPreviewRuntime, type PreviewRuntime } from "./preview-runtime.js";
-import { testManager, waitFor } from "./support.js";
+import {
+  operatorWrites,
+  quiesce,
+  RUNTIME_IMAGE,
+  startOperator,
+  type OperatorUnderTest,
+} from "./operator-under-test.js";
+import { waitFor } from "./support.js";
 
-export const RUNTIME_IMAGE = "ghcr.io/vigil-dev/vigil-runtime:0.1.0";
+export { operatorWrites, quiesce, RUNTIME_IMAGE, startOperator, type OperatorUnderTest };
 
 const SAMPLES = fileURLToPath(new URL("../../config/samples/", import.meta.url));
-
-export interface OperatorUnderTest {
-  manager: Manager;
-  controllers: Map<string, Controller>;
-  /** Reconciles started, per controller name. */
-  reconciles: Map<string, number>;
-  /** Reconciles running now, all controllers together. */
-  inFlight(): number;
-  /** The last keys reconciled, "controller key", oldest first (what kept it busy, on a timeout). */
-  recent: string[];
-  stop(): Promise<void>;
-}
-
-/** The operator's controllers (as main.ts registers them) in a test Manager, started. */
-export async function startOperator(
-  cluster: TestCluster,
-  options: ControllerOptions = {},
-): Promise<OperatorUnderTest> {
-  // A short discovery TTL lets a test install the VPA CRD and see it picked up quickly. Test
-  // pods run nowhere: unless a test says where their runtime answers, they have no address.
-  const definitions = createControllers({
-    vpaDiscoveryTtlMs: 200,
-    resolvePodUrl: () => undefined,
-    policyProbeIntervalMs: 200,
-    ...options,
-  });
-  const manager = testManager(cluster.kubeConfig, {
-    settings: { runtimeImage: RUNTIME_IMAGE },
-    ...(options.clock && { clock: options.clock }),
-  });
-  const reconciles = new Map<string, number>();
-  const recent: string[] = [];
-  let running = 0;
-  const controllers = new Map<string, Controller>();
-  for (const definition of definitions) {
-    const counted: ControllerDefinition = {
-      ...definition,
-      async reconcile(key, ctx) {
-        // On a shared real cluster, other test files' objects are theirs: an operator under test
-        // acts only in its own namespaces, as one started with --namespaces would.
-        const namespace = key.includes("/") ? key.slice(0, key.indexOf("/")) : undefined;
-        if (namespace !== undefined && !cluster.ownsNamespace(namespace)) return undefined;
-        reconciles.set(definition.name, (reconciles.get(definition.name) ?? 0) + 1);
-        recent.push(`${definition.name} ${key}`);
-        if (recent.length > 10) recent.shift();
-        running += 1;
-        try {
-          return await definition.reconcile(key, ctx);
-        } finally {
-          running -= 1;
-        }
-      },
-    };
-    controllers.set(definition.name, manager.add(counted));
-  }
-  await manager.start();
-  return {
-    manager,
-    controllers,
-    reconciles,
-    inFlight: () => running,
-    recent,
-    stop: () => manager.stop(),
-  };
-}
-
-/** Waits until no controller has work queued or running and none started for a few polls. */
-export async function quiesce(operator: OperatorUnderTest): Promise<void> {
-  let last = -1;
-  let stableFor = 0;
-  await waitFor(
-    () => {
-      const total = [...operator.reconciles.values()].reduce((a, b) => a + b, 0);
-      const idle =
-        operator.inFlight() === 0 && [...operator.controllers.values()].every((c) => c.queue.length === 0);
-      stableFor = idle && total === last ? stableFor + 1 : 0;
-      last = total;
-      if (stableFor >= 15) return true;
-      throw new Error(`last reconciled: ${operator.recent.join(", ")}`);
-    },
-    { message: "the operator to go idle" },
-  );
-}
 
 /** The objects of a shipped sample file, placed in `namespace`. */
 export function sample(file: string, namespace: string): KubeObject[] {
@@ -258,14 +180,6 @@ export async function simulateUntilActive(
       timeoutMs: 30_000,
     },
   );
-}
-
-/** Writes the operator has sent, from its own request metrics (works on a real cluster too). */
-export async function operatorWrites(operator: OperatorUnderTest): Promise<number> {
-  const counts = await operator.manager.metrics.apiRequests.get();
-  return counts.values
-    .filter((v) => ["create", "update", "patch", "apply", "delete"].includes(String(v.labels.verb)))
-    .reduce((sum, v) => sum + v.value, 0);
 }
 
 /**

@@ -93,6 +93,16 @@ export function moderationService(namespace: string, name: string, policy = "pol
   };
 }
 
+/** The model moderationService() refers to by default: the runtime's built-in one, no quality gate. */
+export function modelDeployment(namespace: string, name = "model"): KubeObject {
+  return {
+    apiVersion: Kinds.ModelDeployment.apiVersion,
+    kind: "ModelDeployment",
+    metadata: { name, namespace },
+    spec: { model: { name: "vigil-default", version: "1.0.0", source: { uri: "builtin://default" } } },
+  };
+}
+
 export function policy(namespace: string, name: string, block = 0.9): KubeObject {
   return {
     apiVersion: Kinds.Policy.apiVersion,
