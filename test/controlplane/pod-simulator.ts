@@ -55,7 +55,15 @@ export class PodSimulator implements WorkloadSimulator {
         deployment.metadata?.uid,
         deployment.metadata?.annotations?.[REVISION],
       );
-      for (const pod of pods.slice(0, want)) await this.runPod(pod);
+      // Run pods until `want` are ready, counting those already running: the pod set changes
+      // between polls (a scale-up adds one that may sort first), and running `want` new ones
+      // each time would run more than asked.
+      const isReady = (p: V1Pod) =>
+        p.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True");
+      const missing = Math.max(0, want - pods.filter(isReady).length);
+      for (const pod of pods.filter((p) => !isReady(p) && !p.metadata?.deletionTimestamp).slice(0, missing)) {
+        await this.runPod(pod);
+      }
       if (Date.now() > deadline)
         throw new Error(
           `Deployment ${namespace}/${name} not ready after ${this.timeoutMs} ms (${JSON.stringify(status)})`,
