@@ -74,7 +74,11 @@ function policyApplication(
   policy: LivePolicy | undefined,
   problems: readonly Problem[],
 ): ServicePolicyStatus | undefined {
-  if (!policy || problems.some((p) => p.reason === SERVICE_REASON.policyInvalid)) return undefined;
+  if (!policy || problems.some((p) => p.reason === SERVICE_REASON.policyInvalid)) {
+    // Nothing the pods could be asked to apply: stop asking them.
+    options.policyProber.forget(ctx.key);
+    return undefined;
+  }
   const pods = readyPods(observed);
   const generation = policy.metadata?.generation ?? 0;
   const reports = options.policyProber.observe(ctx.key, pods, generation);
