@@ -137,8 +137,10 @@ export async function fetchHttpModel(uri: string, dest: string, options: FetchOp
     await publish(root, path.resolve(dest));
     return { sha256: digest, dir: path.resolve(dest) };
   } finally {
-    await rm(download, { force: true });
-    await rm(staging, { recursive: true, force: true });
+    // A cleanup failure must not replace the reason the fetch failed; whatever is left is
+    // removed by the next attempt (removeLeftovers) and is never published.
+    await rm(download, { force: true }).catch(() => undefined);
+    await rm(staging, { recursive: true, force: true, maxRetries: 3 }).catch(() => undefined);
   }
 }
 

@@ -19,12 +19,13 @@ export async function unpackTar(
   const gate = new EntryGate(limits);
   const source = createReadStream(archive, { highWaterMark: 1024 * 1024 });
   await new Promise<void>((resolve, reject) => {
-    let failed = false;
+    // A refusal stops reading at once but settles only when node-tar has finished the writes it
+    // already started: rejecting earlier lets the caller remove the staging directory while
+    // files are still being created in it.
+    let refusal: ArtifactError | undefined;
     const fail = (error: unknown): void => {
-      if (failed) return;
-      failed = true;
-      source.destroy();
-      reject(
+      if (refusal) return;
+      refusal =
         error instanceof ArtifactError
           ? error
           : deadline.signal.aborted
@@ -32,9 +33,12 @@ export async function unpackTar(
             : new ArtifactError(
                 "ArtifactInvalid",
                 `archive: not a readable tar archive (${(error as Error).message})`,
-              ),
-      );
+              );
+      source.unpipe(unpack);
+      source.destroy();
+      unpack.end();
     };
+    const settle = (): void => (refusal ? reject(refusal) : resolve());
     const unpack = new tar.Unpack({
       cwd: target,
       strict: true,
@@ -44,7 +48,7 @@ export async function unpackTar(
       fmode: 0o644,
       noMtime: true,
       filter: (entryPath, entry) => {
-        if (failed) return false;
+        if (refusal) return false;
         try {
           const type = "type" in entry ? entry.type : "File";
           if (!CONTENT_TYPES.has(type) && !LINK_TYPES.has(type))
@@ -72,11 +76,18 @@ export async function unpackTar(
       },
     });
     unpack.on("error", fail);
-    unpack.on("close", () => {
-      if (!failed) resolve();
-    });
+    // node-tar emits "close" once the input has ended and its last pending write is done.
+    unpack.on("close", settle);
     source.on("error", fail);
-    deadline.signal.addEventListener("abort", () => fail(deadline.error()), { once: true });
+    // Past the deadline nothing is waited for: the process is about to exit with the reason.
+    deadline.signal.addEventListener(
+      "abort",
+      () => {
+        fail(deadline.error());
+        reject(refusal);
+      },
+      { once: true },
+    );
     source.pipe(unpack);
   });
 }
