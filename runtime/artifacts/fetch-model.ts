@@ -12,10 +12,7 @@ import type { UnpackLimits } from "./archive-rules.js";
 import type { Deadline } from "./deadline.js";
 import { directoryDigest } from "./dir-manifest.js";
 import { downloadToFile, NotFound, type DownloadOptions } from "./http-download.js";
-import { checkModelDirectory } from "./model-check.js";
 import { sourceShape, type ArchiveFormat } from "./source-shape.js";
-import { unpackTar } from "./unpack-tar.js";
-import { unpackZip } from "./unpack-zip.js";
 
 export interface FetchOptions {
   deadline: Deadline;
@@ -39,14 +36,26 @@ function checkDigest(expected: string | undefined, actual: string, what: string)
   }
 }
 
+// The unpackers and the model checks (tokenizer library included) load when they are needed:
+// every module loaded before the download adds to the init container's peak memory.
 async function unpack(
   format: ArchiveFormat,
   archive: string,
   target: string,
   options: FetchOptions,
 ): Promise<void> {
-  if (format === "zip") await unpackZip(archive, target, options.limits, options.deadline);
-  else await unpackTar(archive, target, options.limits, options.deadline);
+  if (format === "zip") {
+    const { unpackZip } = await import("./unpack-zip.js");
+    await unpackZip(archive, target, options.limits, options.deadline);
+  } else {
+    const { unpackTar } = await import("./unpack-tar.js");
+    await unpackTar(archive, target, options.limits, options.deadline);
+  }
+}
+
+async function checkModelDirectory(dir: string, options: { relative: boolean }): Promise<void> {
+  const { checkModelDirectory: check } = await import("./model-check.js");
+  await check(dir, options);
 }
 
 /** An archive of one top-level directory (`tar czf m.tgz model/`) holds the model in that directory. */

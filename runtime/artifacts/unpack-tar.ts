@@ -6,6 +6,7 @@ import * as tar from "tar";
 import { ArtifactError } from "./artifact-error.js";
 import { EntryGate, type UnpackLimits } from "./archive-rules.js";
 import type { Deadline } from "./deadline.js";
+import { GarbageBound } from "./garbage-bound.js";
 
 const CONTENT_TYPES = new Set(["File", "OldFile", "ContiguousFile", "Directory", "GNUDumpDir"]);
 const LINK_TYPES = new Set(["SymbolicLink", "Link"]);
@@ -76,6 +77,8 @@ export async function unpackTar(
       if (!failed) resolve();
     });
     source.on("error", fail);
+    const garbage = new GarbageBound();
+    source.on("data", (chunk: Buffer | string) => garbage.streamed(chunk.length));
     deadline.signal.addEventListener("abort", () => fail(deadline.error()), { once: true });
     source.pipe(unpack);
   });
