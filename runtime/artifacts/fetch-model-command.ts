@@ -30,6 +30,7 @@ export interface FetchModelFlags {
   authFile?: string;
   authEnv?: string;
   authType?: string;
+  cacheDir?: string;
   terminationLog?: string;
 }
 
@@ -66,6 +67,10 @@ function plan(flags: FetchModelFlags, env: NodeJS.ProcessEnv, log: (line: string
   const backoffMs = count("--backoff-ms", flags.backoffMs, FETCH_DEFAULTS.backoffMs, 0);
   const terminationLog = flags.terminationLog ?? FETCH_DEFAULTS.terminationLog;
   const sha256 = flags.sha256?.toLowerCase();
+  if (flags.cacheDir !== undefined && flags.uri === undefined)
+    throw new FetchUsageError("--cache-dir applies to --uri downloads only");
+  if (flags.cacheDir !== undefined && sha256 === undefined)
+    throw new FetchUsageError("--cache-dir needs --sha256: cache entries are keyed by the artifact's digest");
   if (flags.verifyDir !== undefined) {
     const dir = flags.verifyDir;
     return {
@@ -90,6 +95,7 @@ function plan(flags: FetchModelFlags, env: NodeJS.ProcessEnv, log: (line: string
         deadline,
         sha256,
         limits: { maxBytes, maxFiles },
+        cacheDir: flags.cacheDir,
         download: {
           // Read inside run(): a missing credentials file is the artifact's failure, with its reason.
           authorization: authorizationHeader(
@@ -111,7 +117,7 @@ function asArtifactError(error: unknown, deadline: Deadline): ArtifactError {
   if (code === "ENOSPC" || code === "EDQUOT")
     return new ArtifactError(
       "ArtifactTooLarge",
-      `no space left on the model volume (${message.split("\n")[0]})`,
+      `no space left on the model volume or the model cache (${message.split("\n")[0]})`,
     );
   return new ArtifactError("ArtifactInvalid", `unexpected error: ${String(message ?? error).split("\n")[0]}`);
 }
