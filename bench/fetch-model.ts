@@ -10,7 +10,8 @@
  * each as its own process, the compiled runtime (`npm run build` first, as the image runs it;
  * --source runs the TypeScript via tsx). Prints the median times, the throughput ratio
  * (target >= 0.8) and fetch-model's peak RSS (VmHWM of the child, target < 100 MB), plus the
- * fixed cost (process start + model check) measured on the bare model tar.
+ * fixed cost (process start + model check) measured on the bare model tar, and the same fetch
+ * through a shared model cache (--cache-dir): a miss, then a hit.
  * --baseline-rev compiles the runtime of another commit (git archive into a temporary directory)
  * and times its fetch-model in the same rounds, so a change shows as before/after under the
  * same load.
@@ -205,7 +206,7 @@ async function main(): Promise<void> {
     const small = await buildArtifact(dir, "small", 0);
     const bytes = statSync(big.file).size;
     const server = await serve({ "big.tar": big.file, "small.tar": small.file });
-    const fetchModel = (args: string[], name: string, sha256: string, dest: string) =>
+    const fetchModel = (args: string[], name: string, sha256: string, dest: string, extra: string[] = []) =>
       timeChild(process.execPath, [
         ...args,
         "fetch-model",
@@ -221,6 +222,7 @@ async function main(): Promise<void> {
         "600",
         "--termination-log",
         path.join(dir, "termination.log"),
+        ...extra,
       ]);
 
     const curlTimes: number[] = [];
@@ -230,6 +232,9 @@ async function main(): Promise<void> {
       peak: 0,
       barePeak: 0,
     }));
+    const cacheMiss: number[] = [];
+    const cacheHit: number[] = [];
+    let cacheHitPeak = 0;
     for (let round = 0; round < opts.rounds; round++) {
       const curlOut = path.join(dir, "curl.tar");
       const curl = await timeChild("curl", ["-sS", "-f", "-o", curlOut, server.url("big.tar")]);
@@ -237,7 +242,10 @@ async function main(): Promise<void> {
       curlTimes.push(curl.seconds);
       rmSync(curlOut);
       const line = [`round ${round + 1}: curl ${curl.seconds.toFixed(2)} s`];
-      for (const [i, { label, args }] of runtimes.entries()) {
+      // Every other round in reverse order, so neither runtime always follows curl's write.
+      const order = round % 2 === 0 ? [...runtimes.keys()] : [...runtimes.keys()].reverse();
+      for (const i of order) {
+        const { label, args } = runtimes[i]!;
         const result = results[i]!;
         const dest = path.join(dir, "fetched", "model");
         const fetched = await fetchModel(args, "big.tar", big.sha256, dest);
@@ -261,6 +269,19 @@ async function main(): Promise<void> {
             `bare model ${fixed.seconds.toFixed(2)} s (peak RSS ${fixed.peakRssMb?.toFixed(0)} MB)`,
         );
       }
+      // The shared cache (current runtime only): a miss fills it, a hit copies and checks the entry.
+      const cache = path.join(dir, "cache");
+      mkdirSync(cache);
+      for (const times of [cacheMiss, cacheHit]) {
+        const dest = path.join(dir, "cached", "model");
+        const cached = await fetchModel(runtime, "big.tar", big.sha256, dest, ["--cache-dir", cache]);
+        if (cached.code !== 0) throw new Error(`fetch-model --cache-dir failed: ${cached.stderr}`);
+        times.push(cached.seconds);
+        if (times === cacheHit) cacheHitPeak = Math.max(cacheHitPeak, cached.peakRssMb ?? 0);
+        rmSync(path.join(dir, "cached"), { recursive: true });
+      }
+      rmSync(cache, { recursive: true });
+      line.push(`with a cache: miss ${cacheMiss.at(-1)!.toFixed(2)} s, hit ${cacheHit.at(-1)!.toFixed(2)} s`);
       console.log(line.join("; "));
     }
     await server.close();
@@ -291,6 +312,12 @@ async function main(): Promise<void> {
           `on the bare model: ${result.barePeak.toFixed(0)} MB`,
       );
     }
+    console.log("");
+    console.log(
+      `fetch-model --cache-dir: miss ${median(cacheMiss).toFixed(2)} s (download into the cache, then copy out), ` +
+        `hit ${median(cacheHit).toFixed(2)} s (copy out while checking the manifest; ` +
+        `${(curlS / median(cacheHit)).toFixed(2)}x curl's throughput), hit peak RSS ${cacheHitPeak.toFixed(0)} MB`,
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -64,7 +64,8 @@ async function fileSha256(file: string, deadline: Deadline | undefined, copyTo?:
           yield chunk;
         }
       },
-      createWriteStream(copyTo, { flags: "wx", mode: 0o644 }),
+      // Room for a chunk, so the next read and hash overlap this write.
+      createWriteStream(copyTo, { flags: "wx", mode: 0o644, highWaterMark: READ_CHUNK_BYTES }),
       signal,
     );
   }

@@ -132,6 +132,8 @@ async function fetchVerified(
 ): Promise<{ digest: string; root: string }> {
   await mkdir(work.unpacked);
   let digest: string;
+  // Freeing a large archive's blocks takes the kernel a while: let it overlap the checks.
+  let removingArchive = Promise.resolve();
   if (shape.kind === "archive") {
     ({ sha256: digest } = await downloadToFile(shape.url, work.download, {
       ...options.download,
@@ -140,17 +142,21 @@ async function fetchVerified(
     }));
     checkDigest(options.sha256, digest, "archive");
     await unpack(shape.format, work.download, work.unpacked, options);
-    await rm(work.download, { force: true });
+    removingArchive = rm(work.download, { force: true });
   } else {
     await fetchFiles(shape.files, work.unpacked, options);
     digest = await directoryDigest(work.unpacked, options.deadline);
     checkDigest(options.sha256, digest, "model directory manifest");
   }
-  options.deadline.check();
-  const root = await modelRoot(work.unpacked);
-  await checkModelDirectory(root, { relative: true });
-  options.deadline.check();
-  return { digest, root };
+  try {
+    options.deadline.check();
+    const root = await modelRoot(work.unpacked);
+    await checkModelDirectory(root, { relative: true });
+    options.deadline.check();
+    return { digest, root };
+  } finally {
+    await removingArchive;
+  }
 }
 
 /**
