@@ -53,7 +53,8 @@ export const ModelSource = withRules(
         description:
           "Upper bound on the artifact: the download and the unpacked model directory each stay under it " +
           "(ArtifactTooLarge otherwise). The model emptyDir's sizeLimit is twice this for http(s) sources " +
-          "(archive and unpacked copy coexist while unpacking) and this for oci:// copies. Default: 2Gi.",
+          "(archive and unpacked copy coexist while unpacking), this with a cache (they are on the cache's " +
+          "claim) and for oci:// copies. Default: 2Gi.",
       }),
     ),
     auth: Type.Optional(

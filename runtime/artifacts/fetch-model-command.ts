@@ -46,6 +46,8 @@ function count(flag: string, value: string | undefined, fallback: number, min: n
 
 interface Plan {
   run: (deadline: Deadline) => Promise<Verified>;
+  /** What a full disk is, in the failure message. */
+  volumes: string;
   timeoutSeconds: number;
   terminationLog: string;
 }
@@ -76,6 +78,7 @@ function plan(flags: FetchModelFlags, env: NodeJS.ProcessEnv, log: (line: string
     return {
       timeoutSeconds,
       terminationLog,
+      volumes: "the model volume",
       run: (deadline) => verifyModelDirectory(dir, { deadline, sha256 }),
     };
   }
@@ -90,6 +93,7 @@ function plan(flags: FetchModelFlags, env: NodeJS.ProcessEnv, log: (line: string
   return {
     timeoutSeconds,
     terminationLog,
+    volumes: flags.cacheDir === undefined ? "the model volume" : "the model volume or the model cache",
     run: (deadline) =>
       fetchHttpModel(uri, dest, {
         deadline,
@@ -110,15 +114,12 @@ function plan(flags: FetchModelFlags, env: NodeJS.ProcessEnv, log: (line: string
   };
 }
 
-function asArtifactError(error: unknown, deadline: Deadline): ArtifactError {
+function asArtifactError(error: unknown, deadline: Deadline, volumes: string): ArtifactError {
   if (error instanceof ArtifactError) return error;
   if (deadline.signal.aborted) return deadline.error();
   const { code, message } = error as NodeJS.ErrnoException;
   if (code === "ENOSPC" || code === "EDQUOT")
-    return new ArtifactError(
-      "ArtifactTooLarge",
-      `no space left on the model volume or the model cache (${message.split("\n")[0]})`,
-    );
+    return new ArtifactError("ArtifactTooLarge", `no space left on ${volumes} (${message.split("\n")[0]})`);
   return new ArtifactError("ArtifactInvalid", `unexpected error: ${String(message ?? error).split("\n")[0]}`);
 }
 
@@ -131,7 +132,7 @@ export interface FetchIo {
 /** Runs fetch-model and returns its exit code; FetchUsageError escapes for the CLI's usage handling. */
 export async function runFetchModel(flags: FetchModelFlags, io: FetchIo): Promise<number> {
   const log = (line: string): void => io.err(`fetch-model: ${line}\n`);
-  const { run, timeoutSeconds, terminationLog } = plan(flags, io.env, log);
+  const { run, timeoutSeconds, terminationLog, volumes } = plan(flags, io.env, log);
   const deadline = new Deadline(timeoutSeconds);
   let message: ArtifactTerminationMessage;
   try {
@@ -141,7 +142,7 @@ export async function runFetchModel(flags: FetchModelFlags, io: FetchIo): Promis
     io.out(verified.sha256);
     return 0;
   } catch (error) {
-    const refused = asArtifactError(error, deadline);
+    const refused = asArtifactError(error, deadline, volumes);
     message = { reason: refused.reason, message: refused.message };
     writeTerminationLog(terminationLog, message);
     io.err(`fetch-model: ${refused.reason}: ${refused.message}\n`);
