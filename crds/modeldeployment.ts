@@ -53,7 +53,8 @@ export const ModelSource = withRules(
         description:
           "Upper bound on the artifact: the download and the unpacked model directory each stay under it " +
           "(ArtifactTooLarge otherwise). The model emptyDir's sizeLimit is twice this for http(s) sources " +
-          "(archive and unpacked copy coexist while unpacking) and this for oci:// copies. Default: 2Gi.",
+          "(archive and unpacked copy coexist while unpacking), this with a cache (they are on the cache's " +
+          "claim) and for oci:// copies. Default: 2Gi.",
       }),
     ),
     auth: Type.Optional(
@@ -69,6 +70,22 @@ export const ModelSource = withRules(
           ),
         },
         { description: "Credentials for an http(s) source, sent only to the artifact's own host." },
+      ),
+    ),
+    cache: Type.Optional(
+      Type.Object(
+        {
+          pvc: ObjectName(
+            "PersistentVolumeClaim in the same namespace holding the cache. Pods that share it download an " +
+              "artifact once: ReadWriteMany for every node, or a node-local volume (which pins the pods to its node).",
+          ),
+        },
+        {
+          description:
+            "http(s) only: a shared model cache keyed by sha256 (required). fetch-model serves `<sha256>/` from " +
+            "the claim after checking it against its manifest, or downloads into the claim and adds it there. " +
+            "See docs/models.md.",
+        },
       ),
     ),
     imageVolume: Type.Optional(
@@ -110,6 +127,16 @@ export const ModelSource = withRules(
     rule: "!has(self.auth) || self.uri.startsWith('http')",
     message: "auth applies to http(s) sources only",
     fieldPath: ".auth",
+  },
+  {
+    rule: "!has(self.cache) || self.uri.startsWith('http')",
+    message: "cache applies to http(s) sources only; pvc:// and oci:// models are not downloaded",
+    fieldPath: ".cache",
+  },
+  {
+    rule: "!has(self.cache) || has(self.sha256)",
+    message: "cache needs sha256: cache entries are keyed by the artifact's digest",
+    fieldPath: ".cache",
   },
   {
     rule: "!has(self.imageVolume) || !self.imageVolume || self.uri.startsWith('oci://')",

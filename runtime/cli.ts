@@ -259,6 +259,10 @@ export async function runCli(argv: string[], io: CliIo = {}): Promise<number> {
     .option("--auth-file <file>", "credentials file (a mounted Secret key): bearer token or user:password")
     .option("--auth-env <name>", "environment variable holding the credentials instead")
     .option("--auth-type <type>", "bearer or basic (default bearer)")
+    .option(
+      "--cache-dir <dir>",
+      "shared model cache: take the model from <dir>/<sha256> when it verifies, else fill it (needs --sha256)",
+    )
     .option("--termination-log <file>", "where the JSON outcome goes (default /dev/termination-log)")
     .action(async (flags: FetchModelFlags) => {
       const { runFetchModel, FetchUsageError } = await import("./artifacts/fetch-model-command.js");

@@ -258,6 +258,7 @@ export interface ResolvedModel {
     size: string | number;
     auth?: { secretName: string; key: string; type: "Bearer" | "Basic" };
     imageVolume: boolean;
+    cache?: { pvc: string };
   };
   format: "onnx";
   maxSequenceLength?: number;
@@ -294,6 +295,7 @@ export function resolveModel(model: ModelDeployment): ResolvedModel {
         },
       }),
       imageVolume: m.source.imageVolume ?? false,
+      ...(m.source.cache && { cache: { pvc: m.source.cache.pvc } }),
     },
     format: m.format ?? DEFAULTS.modelFormat,
     ...(m.maxSequenceLength !== undefined && { maxSequenceLength: m.maxSequenceLength }),

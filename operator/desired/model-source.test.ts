@@ -145,6 +145,31 @@ describe("model sources", () => {
     expect(pod?.containers[0]?.volumeMounts?.map((m) => m.name)).not.toContain("model-auth");
   });
 
+  it("https with a cache mounts the claim into fetch-model only, passes --cache-dir and halves the emptyDir", () => {
+    const input = minimalInput();
+    const before = buildDeployment(input, "active");
+    input.model.spec.model.source.cache = { pvc: "model-cache" };
+    const deployment = buildDeployment(input, "active");
+    validateUpstream(deployment);
+    const pod = deployment.spec?.template.spec;
+    expect(pod?.volumes).toContainEqual({
+      name: "model-cache",
+      persistentVolumeClaim: { claimName: "model-cache" },
+    });
+    // The archive and its unpacked copy live on the claim; the emptyDir holds the model once.
+    expect(pod?.volumes).toContainEqual({ name: "model", emptyDir: { sizeLimit: "2Gi" } });
+    const init = pod?.initContainers?.[0];
+    expect(init?.args?.slice(-2)).toEqual(["--cache-dir", "/var/cache/vigil/models"]);
+    expect(init?.volumeMounts).toEqual([
+      { name: "model", mountPath: "/models" },
+      { name: "model-cache", mountPath: "/var/cache/vigil/models" },
+      { name: "tmp", mountPath: "/tmp" },
+    ]);
+    expect(pod?.containers[0]?.volumeMounts?.map((m) => m.name)).not.toContain("model-cache");
+    // Entries are keyed by sha256: the model is the same, so the revision is too (updated in place).
+    expect(deployment.metadata?.name).toBe(before.metadata?.name);
+  });
+
   it("oci: copy-model copies the image's /models into an emptyDir, then fetch-model verifies it", () => {
     const input = minimalInput();
     input.model.spec.model.source = {

@@ -2,7 +2,9 @@
 // source but builtin:// passes through the fetch-model init container before the runtime
 // starts, so a bad artifact fails within seconds with a reason in the pod status:
 //   http(s)   fetch-model downloads into an emptyDir (sizeLimit from spec.model.source.size),
-//             checks sha256 and the model, and renames the result onto the runtime's path;
+//             checks sha256 and the model, and renames the result onto the runtime's path; with
+//             a cache claim it takes the model from the claim, or downloads it there, and copies
+//             it into the emptyDir;
 //   pvc       the claim is mounted read-only at a subPath; fetch-model --verify-dir checks the
 //             manifest digest and the model when sha256 is set;
 //   oci       the "modelcar" pattern: copy-model runs the model image to copy its /models into
@@ -24,6 +26,7 @@ import {
 export const MODEL_VOLUME = "model";
 export const TMP_VOLUME = "tmp";
 export const MODEL_AUTH_VOLUME = "model-auth";
+export const MODEL_CACHE_VOLUME = "model-cache";
 /** The directory under the http(s) model volume that fetch-model renames the verified model onto. */
 const DOWNLOAD_SUBDIR = "model";
 /** Where copy-model sees the model volume (not under /models, which is the image's own). */
@@ -95,6 +98,7 @@ export interface ModelArtifact {
   size: string | number;
   auth?: { secretName: string; key: string; type: "Bearer" | "Basic" } | undefined;
   imageVolume: boolean;
+  cache?: { pvc: string } | undefined;
 }
 
 const SIZE_FIELD = "ModelDeployment spec.model.source.size";
@@ -140,8 +144,15 @@ export function modelVolumes(location: ModelSourceLocation, artifact: ModelArtif
       ];
     case "download":
       return [
-        // The archive and its unpacked copy are both on the volume until the archive is deleted.
-        { name: MODEL_VOLUME, emptyDir: { sizeLimit: bytesQuantity(2 * artifactSizeBytes(artifact)) } },
+        // The archive and its unpacked copy are both on the volume until the archive is deleted;
+        // with a cache, both are on the cache's claim and the emptyDir holds only the copy.
+        {
+          name: MODEL_VOLUME,
+          emptyDir: { sizeLimit: bytesQuantity((artifact.cache ? 1 : 2) * artifactSizeBytes(artifact)) },
+        },
+        ...(artifact.cache
+          ? [{ name: MODEL_CACHE_VOLUME, persistentVolumeClaim: { claimName: artifact.cache.pvc } }]
+          : []),
         ...(artifact.auth
           ? [
               {
@@ -228,11 +239,13 @@ function downloadContainer(
       ...(auth
         ? ["--auth-file", `${MOUNT.modelAuthDir}/${auth.key}`, "--auth-type", auth.type.toLowerCase()]
         : []),
+      ...(artifact.cache ? ["--cache-dir", MOUNT.modelCache] : []),
     ],
     [
       // The volume root, not MOUNT.model: the verified directory is renamed onto MOUNT.model.
       { name: MODEL_VOLUME, mountPath: MOUNT.modelVolumeRoot },
       ...(auth ? [{ name: MODEL_AUTH_VOLUME, mountPath: MOUNT.modelAuthDir, readOnly: true }] : []),
+      ...(artifact.cache ? [{ name: MODEL_CACHE_VOLUME, mountPath: MOUNT.modelCache }] : []),
     ],
   );
 }

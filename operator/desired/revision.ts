@@ -17,7 +17,9 @@ const HASH_LENGTH = 10;
  */
 function sourceForHash(source: ResolvedModel["source"]): Partial<ResolvedModel["source"]> {
   // size and imageVolume came later: at their defaults they stay out, so existing revisions keep their hash.
-  const { size, imageVolume, ...rest } = source;
+  // The cache never changes the model (its entries are keyed by sha256): the revision's pods are
+  // updated in place.
+  const { size, imageVolume, cache: _cache, ...rest } = source;
   return { ...rest, ...(size !== DEFAULTS.modelSize && { size }), ...(imageVolume && { imageVolume }) };
 }
 

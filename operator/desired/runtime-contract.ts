@@ -28,6 +28,8 @@ export const MOUNT = {
   /** fetch-model's view of the model volume: it stages next to MOUNT.model, then renames onto it. */
   modelVolumeRoot: "/models",
   modelAuthDir: "/etc/vigil/model-auth",
+  /** The shared model cache's claim, in the fetch-model init container only. */
+  modelCache: "/var/cache/vigil/models",
   policyDir: "/etc/vigil/policy",
   policyFile: "/etc/vigil/policy/policy.yaml",
   apiKeysDir: "/etc/vigil/api-keys",

@@ -30,6 +30,7 @@ export interface FetchModelFlags {
   authFile?: string;
   authEnv?: string;
   authType?: string;
+  cacheDir?: string;
   terminationLog?: string;
 }
 
@@ -45,6 +46,8 @@ function count(flag: string, value: string | undefined, fallback: number, min: n
 
 interface Plan {
   run: (deadline: Deadline) => Promise<Verified>;
+  /** What a full disk is, in the failure message. */
+  volumes: string;
   timeoutSeconds: number;
   terminationLog: string;
 }
@@ -66,11 +69,16 @@ function plan(flags: FetchModelFlags, env: NodeJS.ProcessEnv, log: (line: string
   const backoffMs = count("--backoff-ms", flags.backoffMs, FETCH_DEFAULTS.backoffMs, 0);
   const terminationLog = flags.terminationLog ?? FETCH_DEFAULTS.terminationLog;
   const sha256 = flags.sha256?.toLowerCase();
+  if (flags.cacheDir !== undefined && flags.uri === undefined)
+    throw new FetchUsageError("--cache-dir applies to --uri downloads only");
+  if (flags.cacheDir !== undefined && sha256 === undefined)
+    throw new FetchUsageError("--cache-dir needs --sha256: cache entries are keyed by the artifact's digest");
   if (flags.verifyDir !== undefined) {
     const dir = flags.verifyDir;
     return {
       timeoutSeconds,
       terminationLog,
+      volumes: "the model volume",
       run: (deadline) => verifyModelDirectory(dir, { deadline, sha256 }),
     };
   }
@@ -85,11 +93,13 @@ function plan(flags: FetchModelFlags, env: NodeJS.ProcessEnv, log: (line: string
   return {
     timeoutSeconds,
     terminationLog,
+    volumes: flags.cacheDir === undefined ? "the model volume" : "the model volume or the model cache",
     run: (deadline) =>
       fetchHttpModel(uri, dest, {
         deadline,
         sha256,
         limits: { maxBytes, maxFiles },
+        cacheDir: flags.cacheDir,
         download: {
           // Read inside run(): a missing credentials file is the artifact's failure, with its reason.
           authorization: authorizationHeader(
@@ -104,15 +114,12 @@ function plan(flags: FetchModelFlags, env: NodeJS.ProcessEnv, log: (line: string
   };
 }
 
-function asArtifactError(error: unknown, deadline: Deadline): ArtifactError {
+function asArtifactError(error: unknown, deadline: Deadline, volumes: string): ArtifactError {
   if (error instanceof ArtifactError) return error;
   if (deadline.signal.aborted) return deadline.error();
   const { code, message } = error as NodeJS.ErrnoException;
   if (code === "ENOSPC" || code === "EDQUOT")
-    return new ArtifactError(
-      "ArtifactTooLarge",
-      `no space left on the model volume (${message.split("\n")[0]})`,
-    );
+    return new ArtifactError("ArtifactTooLarge", `no space left on ${volumes} (${message.split("\n")[0]})`);
   return new ArtifactError("ArtifactInvalid", `unexpected error: ${String(message ?? error).split("\n")[0]}`);
 }
 
@@ -125,7 +132,7 @@ export interface FetchIo {
 /** Runs fetch-model and returns its exit code; FetchUsageError escapes for the CLI's usage handling. */
 export async function runFetchModel(flags: FetchModelFlags, io: FetchIo): Promise<number> {
   const log = (line: string): void => io.err(`fetch-model: ${line}\n`);
-  const { run, timeoutSeconds, terminationLog } = plan(flags, io.env, log);
+  const { run, timeoutSeconds, terminationLog, volumes } = plan(flags, io.env, log);
   const deadline = new Deadline(timeoutSeconds);
   let message: ArtifactTerminationMessage;
   try {
@@ -135,7 +142,7 @@ export async function runFetchModel(flags: FetchModelFlags, io: FetchIo): Promis
     io.out(verified.sha256);
     return 0;
   } catch (error) {
-    const refused = asArtifactError(error, deadline);
+    const refused = asArtifactError(error, deadline, volumes);
     message = { reason: refused.reason, message: refused.message };
     writeTerminationLog(terminationLog, message);
     io.err(`fetch-model: ${refused.reason}: ${refused.message}\n`);

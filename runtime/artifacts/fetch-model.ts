@@ -1,7 +1,8 @@
 // `vigil-runtime fetch-model`: deliver a verified model directory or fail with one reason.
 // http(s): download (http-download.ts), check sha256, unpack into a staging directory next to
 // the destination, run the runtime's model checks, then rename the staging directory onto
-// the destination, so a half-fetched model never sits where the runtime looks.
+// the destination, so a half-fetched model never sits where the runtime looks. With a model
+// cache (model-cache.ts) the same happens inside the cache, and the destination gets a copy.
 // --verify-dir: check a directory someone else provided (a pvc:// mount, an OCI modelcar copy).
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
@@ -10,12 +11,10 @@ import path from "node:path";
 import { ArtifactError } from "./artifact-error.js";
 import type { UnpackLimits } from "./archive-rules.js";
 import type { Deadline } from "./deadline.js";
-import { directoryDigest } from "./dir-manifest.js";
+import { copyWithManifest, directoryDigest, manifestText } from "./dir-manifest.js";
 import { downloadToFile, NotFound, type DownloadOptions } from "./http-download.js";
-import { checkModelDirectory } from "./model-check.js";
-import { sourceShape, type ArchiveFormat } from "./source-shape.js";
-import { unpackTar } from "./unpack-tar.js";
-import { unpackZip } from "./unpack-zip.js";
+import { ModelCache } from "./model-cache.js";
+import { sourceShape, type ArchiveFormat, type SourceShape } from "./source-shape.js";
 
 export interface FetchOptions {
   deadline: Deadline;
@@ -23,6 +22,8 @@ export interface FetchOptions {
   sha256?: string | undefined;
   limits: UnpackLimits;
   download: Omit<DownloadOptions, "deadline" | "maxBytes">;
+  /** The shared model cache's directory; entries are keyed by `sha256`, which it requires. */
+  cacheDir?: string | undefined;
 }
 
 export interface Verified {
@@ -39,14 +40,26 @@ function checkDigest(expected: string | undefined, actual: string, what: string)
   }
 }
 
+// The unpackers and the model checks (tokenizer library included) load when they are needed:
+// every module loaded before the download adds to the init container's peak memory.
 async function unpack(
   format: ArchiveFormat,
   archive: string,
   target: string,
   options: FetchOptions,
 ): Promise<void> {
-  if (format === "zip") await unpackZip(archive, target, options.limits, options.deadline);
-  else await unpackTar(archive, target, options.limits, options.deadline);
+  if (format === "zip") {
+    const { unpackZip } = await import("./unpack-zip.js");
+    await unpackZip(archive, target, options.limits, options.deadline);
+  } else {
+    const { unpackTar } = await import("./unpack-tar.js");
+    await unpackTar(archive, target, options.limits, options.deadline);
+  }
+}
+
+async function checkModelDirectory(dir: string, options: { relative: boolean }): Promise<void> {
+  const { checkModelDirectory: check } = await import("./model-check.js");
+  await check(dir, options);
 }
 
 /** An archive of one top-level directory (`tar czf m.tgz model/`) holds the model in that directory. */
@@ -105,6 +118,92 @@ async function removeLeftovers(parent: string, name: string): Promise<void> {
   }
 }
 
+/** Where one fetch downloads the artifact and unpacks it: two new paths on the same volume. */
+interface WorkPaths {
+  download: string;
+  unpacked: string;
+}
+
+/** Downloads, verifies the digest, unpacks and runs the model checks; the model is at `root`. */
+async function fetchVerified(
+  shape: SourceShape,
+  work: WorkPaths,
+  options: FetchOptions,
+): Promise<{ digest: string; root: string }> {
+  await mkdir(work.unpacked);
+  let digest: string;
+  // Freeing a large archive's blocks takes the kernel a while: let it overlap the checks.
+  let removingArchive = Promise.resolve();
+  if (shape.kind === "archive") {
+    ({ sha256: digest } = await downloadToFile(shape.url, work.download, {
+      ...options.download,
+      deadline: options.deadline,
+      maxBytes: options.limits.maxBytes,
+    }));
+    checkDigest(options.sha256, digest, "archive");
+    await unpack(shape.format, work.download, work.unpacked, options);
+    removingArchive = rm(work.download, { force: true });
+  } else {
+    await fetchFiles(shape.files, work.unpacked, options);
+    digest = await directoryDigest(work.unpacked, options.deadline);
+    checkDigest(options.sha256, digest, "model directory manifest");
+  }
+  try {
+    options.deadline.check();
+    const root = await modelRoot(work.unpacked);
+    await checkModelDirectory(root, { relative: true });
+    options.deadline.check();
+    return { digest, root };
+  } finally {
+    await removingArchive;
+  }
+}
+
+/**
+ * Fills `staging` from the cache entry of `sha256`, or on a miss fetches into the cache first.
+ * Returns the artifact's digest.
+ */
+async function fetchThroughCache(
+  shape: SourceShape,
+  cacheDir: string,
+  staging: string,
+  options: FetchOptions,
+): Promise<string> {
+  const { sha256, deadline } = options;
+  if (sha256 === undefined) throw new Error("a model cache needs the artifact's sha256");
+  if (!existsSync(cacheDir))
+    throw new ArtifactError(
+      "ArtifactUnreachable",
+      `${cacheDir}: no such directory (is the model cache volume mounted?)`,
+    );
+  const cache = new ModelCache(cacheDir, options.download.log);
+  await cache.removeLeftovers();
+  if (await cache.copyOut(sha256, staging, deadline, shape.kind === "files")) {
+    // The entry passed these checks when it was stored; a newer runtime may check more.
+    await checkModelDirectory(staging, { relative: true });
+    return sha256;
+  }
+  const partial = await cache.newPartial();
+  try {
+    const unpacked = path.join(partial, "unpacked");
+    const { digest, root } = await fetchVerified(
+      shape,
+      { download: path.join(partial, "download"), unpacked },
+      options,
+    );
+    const model = path.join(partial, "model");
+    await rename(root, model);
+    await rm(unpacked, { recursive: true, force: true });
+    const manifest = manifestText(await copyWithManifest(model, staging, deadline));
+    deadline.check();
+    await cache.publish(partial, sha256, manifest);
+    return digest;
+  } finally {
+    // Gone already when it became the entry.
+    await rm(partial, { recursive: true, force: true });
+  }
+}
+
 export async function fetchHttpModel(uri: string, dest: string, options: FetchOptions): Promise<Verified> {
   const shape = sourceShape(uri);
   const parent = path.dirname(path.resolve(dest));
@@ -113,27 +212,13 @@ export async function fetchHttpModel(uri: string, dest: string, options: FetchOp
   const tag = `${path.basename(dest)}.${randomBytes(4).toString("hex")}`;
   const staging = path.join(parent, `.partial-${tag}`);
   const download = path.join(parent, `.download-${tag}`);
-  await mkdir(staging);
   try {
-    let digest: string;
-    if (shape.kind === "archive") {
-      ({ sha256: digest } = await downloadToFile(shape.url, download, {
-        ...options.download,
-        deadline: options.deadline,
-        maxBytes: options.limits.maxBytes,
-      }));
-      checkDigest(options.sha256, digest, "archive");
-      await unpack(shape.format, download, staging, options);
-      await rm(download, { force: true });
-    } else {
-      await fetchFiles(shape.files, staging, options);
-      digest = await directoryDigest(staging, options.deadline);
-      checkDigest(options.sha256, digest, "model directory manifest");
+    if (options.cacheDir !== undefined) {
+      const digest = await fetchThroughCache(shape, options.cacheDir, staging, options);
+      await publish(staging, path.resolve(dest));
+      return { sha256: digest, dir: path.resolve(dest) };
     }
-    options.deadline.check();
-    const root = await modelRoot(staging);
-    await checkModelDirectory(root, { relative: true });
-    options.deadline.check();
+    const { digest, root } = await fetchVerified(shape, { download, unpacked: staging }, options);
     await publish(root, path.resolve(dest));
     return { sha256: digest, dir: path.resolve(dest) };
   } finally {

@@ -8,6 +8,7 @@ import https from "node:https";
 import { pipeline } from "node:stream/promises";
 import { ArtifactError } from "./artifact-error.js";
 import type { Deadline } from "./deadline.js";
+import { GarbageBound } from "./garbage-bound.js";
 import { backoffMs, isTransientStatus, retryAfterMs } from "./retry-policy.js";
 
 export interface DownloadOptions {
@@ -27,6 +28,13 @@ export interface Downloaded {
 }
 
 const MAX_REDIRECTS = 5;
+/**
+ * Bytes the file may have queued before the socket stops being read. Node's default (16 KiB)
+ * is less than one socket read, so every chunk waited for its write to finish before the next
+ * was read and hashed; with room for a MiB the disk writes (batched into writev) overlap with
+ * receiving and hashing, and memory stays bounded by this.
+ */
+const WRITE_QUEUE_BYTES = 1024 * 1024;
 
 /** A failure another attempt may not repeat. */
 class TransientFailure extends Error {
@@ -125,6 +133,7 @@ async function attempt(start: URL, file: string, options: DownloadOptions): Prom
     );
   }
   const hash = createHash("sha256");
+  const garbage = new GarbageBound();
   let bytes = 0;
   const { maxBytes } = options;
   try {
@@ -140,10 +149,11 @@ async function attempt(start: URL, file: string, options: DownloadOptions): Prom
             );
           }
           hash.update(chunk);
+          garbage.streamed(chunk.length);
           yield chunk;
         }
       },
-      createWriteStream(file),
+      createWriteStream(file, { highWaterMark: WRITE_QUEUE_BYTES }),
       { signal: options.deadline.signal },
     );
   } catch (error) {

@@ -6,6 +6,7 @@ import * as tar from "tar";
 import { ArtifactError } from "./artifact-error.js";
 import { EntryGate, type UnpackLimits } from "./archive-rules.js";
 import type { Deadline } from "./deadline.js";
+import { GarbageBound } from "./garbage-bound.js";
 
 const CONTENT_TYPES = new Set(["File", "OldFile", "ContiguousFile", "Directory", "GNUDumpDir"]);
 const LINK_TYPES = new Set(["SymbolicLink", "Link"]);
@@ -79,6 +80,8 @@ export async function unpackTar(
     // node-tar emits "close" once the input has ended and its last pending write is done.
     unpack.on("close", settle);
     source.on("error", fail);
+    const garbage = new GarbageBound();
+    source.on("data", (chunk: Buffer | string) => garbage.streamed(chunk.length));
     // Past the deadline nothing is waited for: the process is about to exit with the reason.
     deadline.signal.addEventListener(
       "abort",

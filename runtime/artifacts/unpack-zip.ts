@@ -9,6 +9,7 @@ import yauzl from "yauzl";
 import { ArtifactError } from "./artifact-error.js";
 import { EntryGate, type UnpackLimits } from "./archive-rules.js";
 import type { Deadline } from "./deadline.js";
+import { GarbageBound } from "./garbage-bound.js";
 
 const S_IFMT = 0o170000;
 const S_IFLNK = 0o120000;
@@ -53,6 +54,7 @@ export async function unpackZip(
     throw asArtifactError(error, deadline);
   }
   const gate = new EntryGate(limits);
+  const garbage = new GarbageBound();
   try {
     await new Promise<void>((resolve, reject) => {
       zip.on("error", reject);
@@ -73,6 +75,7 @@ export async function unpackZip(
           } else {
             await mkdir(path.dirname(destination), { recursive: true });
             const stream = await openEntry(zip, entry);
+            stream.on("data", (chunk: Buffer) => garbage.streamed(chunk.length));
             await pipeline(stream, createWriteStream(destination, { flags: "wx", mode: 0o644 }), {
               signal: deadline.signal,
             });

@@ -601,7 +601,7 @@ describe("fetch-model: the runtime's model checks", () => {
     [
       "model.onnx that is not ONNX",
       () => replace("model.onnx", Buffer.from("not protobuf")),
-      /model check failed: model\.onnx: onnxruntime cannot load the model/,
+      /model check failed: model\.onnx: not an ONNX model \(wire type 6 at byte 0\)/,
     ],
     [
       "an int64 input declared float32",
