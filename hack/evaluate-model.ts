@@ -2,7 +2,8 @@
  * Scores a model directory on the evaluation set (hack/data/heldout) and on the held-out split of
  * hack/data, through the runtime's own pipeline (tokenizer.json, onnxruntime workers, activation
  * from config.json), and prints per-label precision/recall, the clean-text false-positive rate and
- * the harmful-text miss rate at threshold 0.5, plus what a Policy decides:
+ * the harmful-text miss rate at threshold 0.5, plus what a Policy decides, and how length changes
+ * that (clean texts joined into one, with and without one harmful text among them):
  *   npm run model:eval [-- --model <dir>] [--policy <file>] [--json]
  * Any model whose labels include the seven of hack/data/labels.ts can be measured, so the committed
  * model of an earlier commit gives the "before" figures:
@@ -21,6 +22,7 @@ import { RuntimeMetrics } from "../runtime/server/metrics.js";
 import { loadEvaluationSet, loadExamples, splitExamples, type Example } from "./data/dataset.js";
 import { LABELS } from "./data/labels.js";
 import { multiLabelMetrics, type MultiLabelMetrics } from "./onnx/multilabel-metrics.js";
+import { SeededRandom } from "./onnx/seeded-random.js";
 import { DEFAULT_MODEL_DIR } from "./train-default-model.js";
 
 const DEFAULT_POLICY_FILE = "runtime/default-policy.yaml";
@@ -39,10 +41,24 @@ export interface SetEvaluation {
   policy: PolicyOutcome;
 }
 
+/** Texts made by joining texts of both sets: what a sum of evidence does with length. */
+export interface JoinedTextEvaluation {
+  /** Clean texts per joined text. */
+  cleanParts: number;
+  /** Joined clean texts with some label >= 0.5. */
+  cleanFlaggedRate: number;
+  /** The same clean texts with one harmful text inserted, with no label >= 0.5. */
+  harmfulMissedRate: number;
+}
+
 export interface ModelEvaluation {
   model: string;
   sets: SetEvaluation[];
+  joined: JoinedTextEvaluation[];
 }
+
+const JOINED_TEXTS = 300;
+const JOINED_CLEAN_PARTS = [3, 6, 10];
 
 export async function evaluateModel(
   modelDir: string,
@@ -98,7 +114,31 @@ export async function evaluateModel(
         },
       });
     }
-    return { model: modelDir, sets: evaluations };
+    const all = sets.flatMap(([, examples]) => examples);
+    const clean = all.filter((e) => e.labels.length === 0).map((e) => e.text);
+    const harmful = all.filter((e) => e.labels.length > 0).map((e) => e.text);
+    const flagged = async (text: string) =>
+      Object.values((await classifier.classify(text)).scores).some((score) => score >= 0.5);
+    const joined: JoinedTextEvaluation[] = [];
+    for (const cleanParts of JOINED_CLEAN_PARTS) {
+      const random = new SeededRandom(cleanParts);
+      const pick = (texts: string[]) => texts[Math.floor(random.next() * texts.length)] as string;
+      let cleanFlagged = 0;
+      let harmfulMissed = 0;
+      for (let i = 0; i < JOINED_TEXTS; i++) {
+        const parts = Array.from({ length: cleanParts }, () => pick(clean));
+        const withHarm = [...parts];
+        withHarm.splice(Math.floor(random.next() * (cleanParts + 1)), 0, pick(harmful));
+        if (await flagged(parts.join(" "))) cleanFlagged++;
+        if (!(await flagged(withHarm.join(" ")))) harmfulMissed++;
+      }
+      joined.push({
+        cleanParts,
+        cleanFlaggedRate: round(cleanFlagged / JOINED_TEXTS),
+        harmfulMissedRate: round(harmfulMissed / JOINED_TEXTS),
+      });
+    }
+    return { model: modelDir, sets: evaluations, joined };
   } finally {
     await classifier.close();
   }
@@ -122,6 +162,13 @@ export function formatEvaluation(evaluation: ModelEvaluation): string {
         `micro-F1 ${metrics.microF1.toFixed(2)}, macro-F1 ${metrics.macroF1.toFixed(2)}, mean AP ${metrics.meanAveragePrecision.toFixed(2)}`,
       `under ${policy.policy}: clean texts not allowed ${percent(policy.cleanNotAllowedRate)}, ` +
         `harmful texts allowed ${percent(policy.harmfulAllowedRate)}`,
+    );
+  }
+  lines.push("", `joined texts (${JOINED_TEXTS} each, clean texts of both sets, seeded):`);
+  for (const { cleanParts, cleanFlaggedRate, harmfulMissedRate } of evaluation.joined) {
+    lines.push(
+      `${cleanParts} clean texts joined: flagged ${percent(cleanFlaggedRate)}; ` +
+        `with one harmful text among them: missed ${percent(harmfulMissedRate)}`,
     );
   }
   return lines.join("\n");
