@@ -2,20 +2,24 @@
  * Trains Vigil's default moderation model and writes it as a Hugging Face-layout directory:
  *   npm run model:default [-- --out <dir>]
  *   npm run model:default -- --cross-validate [--set name=value ...]   (writes nothing)
- * Steps: load hack/data/*.jsonl -> hash split 80/20 -> learn a WordPiece vocabulary from the
- * training texts -> add unseen-word augmentation -> tokenize with @huggingface/tokenizers (the
- * runtime's tokenizer) -> train an evidence bag (summed per-label evidence of word pieces and of
- * hashed adjacent-piece pairs, plus a bias: logistic regression over those counts) -> export ONNX
- * -> evaluate on the held-out split -> metrics.json. Everything is seeded; two runs write
- * byte-identical files.
+ * Steps: load hack/data/*.jsonl -> hash split 80/20 -> add phrasings generated from
+ * hack/data/phrasings.ts (none near an evaluation, held-out or smoke text) -> learn a WordPiece
+ * vocabulary from the training texts -> add unseen-word augmentation -> tokenize with
+ * @huggingface/tokenizers (the runtime's tokenizer) -> train an evidence bag (summed per-label
+ * evidence of word pieces and of hashed adjacent-piece pairs, plus a bias: logistic regression
+ * over those counts) -> export ONNX -> evaluate on the held-out split and on the evaluation set
+ * (hack/data/heldout) -> metrics.json. Everything is seeded; two runs write byte-identical files.
  */
 import { createHash } from "node:crypto";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { Tokenizer } from "@huggingface/tokenizers";
 import { Command, InvalidArgumentError } from "commander";
-import { loadExamples, splitExamples, type Example } from "./data/dataset.js";
+import { loadEvaluationSet, loadExamples, splitExamples, type Example } from "./data/dataset.js";
 import { LABELS } from "./data/labels.js";
+import { NearDuplicateIndex } from "./data/near-duplicates.js";
+import { generatePhrasingExamples } from "./data/phrasing-augmentation.js";
+import { smokeAndGateTexts } from "./data/smoke-texts.js";
 import {
   buildTokenizerConfig,
   buildTokenizerJson,
@@ -34,6 +38,7 @@ import { GraphBuilder } from "./onnx/graph-builder.js";
 import { maskedSumPool } from "./onnx/layers.js";
 import { buildClassifierConfig, jsonText, writeModelDirectory } from "./onnx/model-directory.js";
 import { multiLabelMetrics, type MultiLabelMetrics } from "./onnx/multilabel-metrics.js";
+import { augmentWithJoinedCleanTexts } from "./onnx/joined-clean-text-augmentation.js";
 import { augmentWithUnseenWords } from "./onnx/unseen-word-augmentation.js";
 import { LATIN_BASE_ALPHABET, learnWordPieceVocab } from "./onnx/wordpiece-vocab.js";
 
@@ -79,6 +84,8 @@ export const HYPERPARAMETERS = {
   copiesWithUnseenWords: 1,
   noiseTextFraction: 0.5,
   bigramBuckets: 32768,
+  phrasingsPerPattern: 30,
+  joinedCleanTextFraction: 0.3,
 };
 export type Hyperparameters = typeof HYPERPARAMETERS;
 
@@ -90,6 +97,43 @@ export interface FittedModel {
   weights: EvidenceBagWeights;
   epochLosses: number[];
   encode: (example: Example) => TrainingSample;
+}
+
+/**
+ * What the model trains on: the hand-written examples outside the held-out split, plus the
+ * phrasings generated from hack/data/phrasings.ts, minus any generated text that is a
+ * near-duplicate of an evaluation-set, held-out-split or smoke/gate text. Throws when a
+ * hand-written training text is a near-duplicate of an evaluation-set text: that set must stay unseen.
+ */
+export function trainingExamples(hyperparameters: Hyperparameters = HYPERPARAMETERS): Example[] {
+  const { handWritten, generated } = trainingSet(hyperparameters);
+  return [...handWritten, ...generated];
+}
+
+function trainingSet(hyperparameters: Hyperparameters): { handWritten: Example[]; generated: Example[] } {
+  const { train, heldOut } = splitExamples(loadExamples());
+  const evaluationSet = loadEvaluationSet();
+  assertUnseen(train, evaluationSet);
+  const mustStayUnseen = new NearDuplicateIndex([
+    ...evaluationSet.map((e) => e.text),
+    ...heldOut.map((e) => e.text),
+    ...smokeAndGateTexts(),
+  ]);
+  return { handWritten: train, generated: generatePhrasingExamples(hyperparameters, train, mustStayUnseen) };
+}
+
+function assertUnseen(train: readonly Example[], evaluationSet: readonly Example[]): void {
+  const index = new NearDuplicateIndex(evaluationSet.map((e) => e.text));
+  const leaks = train.flatMap((e) => {
+    const twin = index.find(e.text);
+    return twin === undefined ? [] : [`"${e.text}" ~ "${twin}"`];
+  });
+  if (leaks.length > 0) {
+    throw new Error(
+      `${leaks.length} hand-written training text(s) are near-duplicates of evaluation-set texts ` +
+        `(hack/data/heldout): ${leaks.slice(0, 5).join("; ")}`,
+    );
+  }
 }
 
 /**
@@ -110,7 +154,10 @@ export function fitModel(train: readonly Example[], hyperparameters: Hyperparame
     ids: textFeatureIds(tokenizer.encode(e.text).ids, bigrams),
     targets: LABELS.map((label) => (e.labels.includes(label) ? 1 : 0)),
   });
-  const augmented = augmentWithUnseenWords(train, hyperparameters);
+  const augmented = [
+    ...augmentWithUnseenWords(train, hyperparameters),
+    ...augmentWithJoinedCleanTexts(train, hyperparameters),
+  ];
   const { weights, epochLosses } = trainEvidenceBag(
     [...train, ...augmented].map(encode),
     { vocabSize: vocab.length + bigrams.buckets, numLabels: LABELS.length },
@@ -140,14 +187,18 @@ function evaluate(model: FittedModel, examples: readonly Example[]): MultiLabelM
 export interface TrainDefaultModelResult {
   files: Record<string, Uint8Array | string>;
   heldOut: MultiLabelMetrics;
+  evaluationSet: MultiLabelMetrics;
 }
 
 /** Trains and returns the directory's files without writing them (tests compare these bytes). */
 export function trainDefaultModel(): TrainDefaultModelResult {
   const examples = loadExamples();
-  const { train, heldOut } = splitExamples(examples);
-  const model = fitModel(train, HYPERPARAMETERS);
+  const { heldOut } = splitExamples(examples);
+  const { handWritten: train, generated } = trainingSet(HYPERPARAMETERS);
+  const model = fitModel([...train, ...generated], HYPERPARAMETERS);
   const heldOutMetrics = evaluate(model, heldOut);
+  const evaluationSet = loadEvaluationSet();
+  const evaluationSetMetrics = evaluate(model, evaluationSet);
   const { weights } = model;
 
   const files: Record<string, Uint8Array | string> = {
@@ -178,6 +229,11 @@ export function trainDefaultModel(): TrainDefaultModelResult {
   files["metrics.json"] = jsonText({
     model: DEFAULT_MODEL_NAME,
     dataset: describeDataset(examples, train, heldOut),
+    generatedPhrasings: {
+      examples: generated.length,
+      clean: generated.filter((e) => e.labels.length === 0).length,
+      labelCounts: countBy(generated, (e) => e.labels),
+    },
     hyperparameters: HYPERPARAMETERS,
     finalTrainingLoss: round(model.epochLosses.at(-1) ?? NaN),
     // What a text with no known word piece scores (empty, emoji, another script): the clean prior.
@@ -186,6 +242,8 @@ export function trainDefaultModel(): TrainDefaultModelResult {
     ),
     heldOut: heldOutMetrics,
     heldOutShortCleanFlaggedRate: evaluate(model, heldOut.filter(isShortClean)).cleanFlaggedRate,
+    // hack/data/heldout: written apart from the training data; npm run model:eval reproduces it with the runtime.
+    evaluationSet: evaluationSetMetrics,
     train: summary(evaluate(model, train)),
     sizes: {
       vocabSize: model.vocab.length,
@@ -198,7 +256,7 @@ export function trainDefaultModel(): TrainDefaultModelResult {
       ),
     },
   });
-  return { files, heldOut: heldOutMetrics };
+  return { files, heldOut: heldOutMetrics, evaluationSet: evaluationSetMetrics };
 }
 
 /**
@@ -209,15 +267,20 @@ export function crossValidate(
   hyperparameters: Hyperparameters = HYPERPARAMETERS,
   folds = CROSS_VALIDATION_FOLDS,
 ) {
-  const { train } = splitExamples(loadExamples());
+  const { handWritten: train, generated } = trainingSet(hyperparameters);
   const foldOf = (text: string) =>
     createHash("sha256").update(`fold:${text}`).digest().readUInt32BE(0) % folds;
   const results = Array.from({ length: folds }, (_, k) => {
+    const fold = train.filter((e) => foldOf(e.text) === k);
+    // Generated phrasings close to a text of this fold would leak it into training.
+    const foldIndex = new NearDuplicateIndex(fold.map((e) => e.text));
     const model = fitModel(
-      train.filter((e) => foldOf(e.text) !== k),
+      [
+        ...train.filter((e) => foldOf(e.text) !== k),
+        ...generated.filter((e) => foldIndex.find(e.text) === undefined),
+      ],
       hyperparameters,
     );
-    const fold = train.filter((e) => foldOf(e.text) === k);
     return {
       ...summary(evaluate(model, fold)),
       shortCleanFlaggedRate: evaluate(model, fold.filter(isShortClean)).cleanFlaggedRate,
@@ -261,20 +324,21 @@ function isShortClean(example: Example): boolean {
   return example.labels.length === 0 && example.text.trim().split(/\s+/).length <= 4;
 }
 
+function countBy(items: readonly Example[], key: (e: Example) => string[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const item of items) for (const k of key(item)) counts[k] = (counts[k] ?? 0) + 1;
+  return Object.fromEntries(Object.entries(counts).sort(([a], [b]) => (a < b ? -1 : 1)));
+}
+
 function describeDataset(all: Example[], train: Example[], heldOut: Example[]) {
-  const count = (items: Example[], key: (e: Example) => string[]) => {
-    const counts: Record<string, number> = {};
-    for (const item of items) for (const k of key(item)) counts[k] = (counts[k] ?? 0) + 1;
-    return Object.fromEntries(Object.entries(counts).sort(([a], [b]) => (a < b ? -1 : 1)));
-  };
   return {
     examples: all.length,
     train: train.length,
     heldOut: heldOut.length,
     cleanFraction: round(all.filter((e) => e.labels.length === 0).length / all.length),
-    languages: count(all, (e) => [e.lang]),
-    labelCounts: count(all, (e) => e.labels),
-    heldOutLabelCounts: count(heldOut, (e) => e.labels),
+    languages: countBy(all, (e) => [e.lang]),
+    labelCounts: countBy(all, (e) => e.labels),
+    heldOutLabelCounts: countBy(heldOut, (e) => e.labels),
     split: "sha256(text) first 32 bits mod 5 == 0 -> held out",
   };
 }
@@ -332,13 +396,15 @@ function main(argv: string[]): void {
     console.log(`mean:   ${JSON.stringify(mean)}`);
     return;
   }
-  const { files, heldOut } = trainDefaultModel();
+  const { files, heldOut, evaluationSet } = trainDefaultModel();
   const dir = resolve(options.out);
   writeModelDirectory(dir, files);
   console.log(
     `wrote ${dir} in ${((performance.now() - started) / 1000).toFixed(1)}s: held-out micro-F1 ${heldOut.microF1}, ` +
       `macro-F1 ${heldOut.macroF1}, mean AP ${heldOut.meanAveragePrecision}, ` +
-      `clean flagged ${heldOut.cleanFlaggedRate} (${heldOut.examples} examples)`,
+      `clean flagged ${heldOut.cleanFlaggedRate} (${heldOut.examples} examples); evaluation set: ` +
+      `clean flagged ${evaluationSet.cleanFlaggedRate}, harmful missed ${evaluationSet.harmfulMissedRate}, ` +
+      `micro-F1 ${evaluationSet.microF1} (${evaluationSet.examples} examples)`,
   );
 }
 

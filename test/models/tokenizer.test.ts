@@ -53,7 +53,7 @@ describe("default tokenizer.json with @huggingface/tokenizers", () => {
 
   it("encodes a known text to [CLS] word pieces [SEP] with the vocabulary's ids", () => {
     const encoding = tokenizer.encode("You are a débile idiot!");
-    const expectedTokens = ["[CLS]", "you", "are", "a", "de", "##bile", "idiot", "!", "[SEP]"];
+    const expectedTokens = ["[CLS]", "you", "are", "a", "debile", "idiot", "!", "[SEP]"];
     expect(encoding.tokens).toEqual(expectedTokens);
     expect(encoding.ids).toEqual(expectedTokens.map(idOf));
     expect(encoding.ids[0]).toBe(2);
