@@ -12,7 +12,7 @@
  */
 import { readFileSync } from "node:fs";
 import { pathToFileURL } from "node:url";
-import { Command } from "commander";
+import { Command, InvalidArgumentError } from "commander";
 import { parse } from "yaml";
 import type { PolicySpec } from "../crds/index.js";
 import { loadModelDescriptor } from "../runtime/inference/model-dir.js";
@@ -58,13 +58,17 @@ export interface ModelEvaluation {
 }
 
 const JOINED_TEXTS = 300;
+// The runtime's VIGIL_MAX_WINDOWS default (runtime/config.ts).
+const MAX_WINDOWS = 8;
 const JOINED_CLEAN_PARTS = [3, 6, 10];
 
 export async function evaluateModel(
   modelDir: string,
   policyFile = DEFAULT_POLICY_FILE,
+  /** As VIGIL_MAX_SEQUENCE_LENGTH: longer texts are scored in windows of this many tokens. */
+  maxSequenceLength?: number,
 ): Promise<ModelEvaluation> {
-  const model = await loadModelDescriptor(modelDir, { version: "evaluation" });
+  const model = await loadModelDescriptor(modelDir, { version: "evaluation", maxSequenceLength });
   const missing = LABELS.filter((label) => !model.labels.includes(label));
   if (missing.length > 0) {
     throw new Error(
@@ -77,7 +81,7 @@ export async function evaluateModel(
   );
   const classifier = await OnnxTextClassifier.load(
     model,
-    { workers: 1, intraOpThreads: 1, executionProvider: "cpu" },
+    { workers: 1, intraOpThreads: 1, executionProvider: "cpu", maxWindows: MAX_WINDOWS },
     { maxBatchSize: 32, maxDelayMs: 1, maxQueue: 100_000 },
     new RuntimeMetrics(),
   );
@@ -184,10 +188,19 @@ async function main(argv: string[]): Promise<void> {
     .description("Score a model directory on the evaluation set and the held-out split")
     .option("--model <dir>", "model directory (Hugging Face ONNX layout)", DEFAULT_MODEL_DIR)
     .option("--policy <file>", "Policy file whose decisions to count", DEFAULT_POLICY_FILE)
+    .option(
+      "--max-sequence-length <tokens>",
+      "as VIGIL_MAX_SEQUENCE_LENGTH: score longer texts in windows of this many tokens",
+      (value: string) => {
+        const n = Number(value);
+        if (!Number.isInteger(n) || n < 8) throw new InvalidArgumentError("an integer >= 8");
+        return n;
+      },
+    )
     .option("--json", "print the figures as JSON")
     .parse(argv)
-    .opts<{ model: string; policy: string; json?: boolean }>();
-  const evaluation = await evaluateModel(options.model, options.policy);
+    .opts<{ model: string; policy: string; json?: boolean; maxSequenceLength?: number }>();
+  const evaluation = await evaluateModel(options.model, options.policy, options.maxSequenceLength);
   console.log(options.json ? JSON.stringify(evaluation, null, 2) : formatEvaluation(evaluation));
 }
 
