@@ -28,6 +28,7 @@ GO_BUILDS=(
 PYTHON_PACKAGES=(
   "tritonclient[http]|tritonclient.http" # test/interop: NVIDIA's OIP client against the runtime
   "moto[server]|moto.server"             # test/backup: an S3-compatible server (Apache-2.0)
+  "kserve|kserve"                        # test/interop: KServe's own OIP REST client (~450 MB with its deps)
 )
 PYTHON_VENV="${XDG_CACHE_HOME:-$HOME/.cache}/vigil-testenv/python"
 

@@ -1,29 +1,19 @@
 // The Open Inference Protocol as NVIDIA's own client speaks it: tritonclient[http] from PyPI
 // (installed into the test venv by hack/test-setup.sh) runs health, metadata and inference against a real runtime.
-import { execFile } from "node:child_process";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningRuntime } from "../../runtime/server/start.js";
-import { testPython } from "../harness/index.js";
 import { startTestRuntime, type JsonBody } from "../runtime/support/runtime.js";
-
-const SCRIPT = path.join(path.dirname(fileURLToPath(import.meta.url)), "tritonclient_check.py");
+import { runClientScript } from "./client-script.js";
 
 let runtime: RunningRuntime;
 let seen: JsonBody;
 
 beforeAll(async () => {
   runtime = await startTestRuntime();
-  const { stdout } = await promisify(execFile)(
-    testPython(),
-    [SCRIPT, new URL(runtime.url).host, runtime.state.model.name],
-    {
-      timeout: 60_000,
-    },
-  );
-  seen = JSON.parse(stdout);
+  seen = await runClientScript("tritonclient_check.py", [
+    new URL(runtime.url).host,
+    runtime.state.model.name,
+  ]);
 }, 120_000);
 afterAll(() => runtime?.stop({ drainDelay: false }));
 
