@@ -18,9 +18,13 @@
  *   npm run bench:runtime -- --soak 10m [--rate 50 --sample 30s]
  * instead holds the batching server at a fixed rate and reports the per-minute slope of RSS,
  * heap used and p99 with a verdict on growth.
+ *
+ *   npm run bench:runtime -- --only cached,cpu [--runtime ../other-checkout] [--cpu-prof dir]
+ * runs only some parts, starts another checkout's runtime (a before/after against the same
+ * baselines), or profiles the runtime servers with node --cpu-prof.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { Command, InvalidArgumentError } from "commander";
@@ -35,9 +39,13 @@ import {
   REPO_ROOT,
   startBareFastify,
   startRuntimeServer,
-  type RuntimeBuild,
+  type RuntimeLaunch,
   type ServerProcess,
 } from "./support/server-process.js";
+
+/** The parts of the benchmark, in the order they run; --only picks some. */
+const PARTS = ["raw", "unbatched", "batched", "cpu", "cached", "memory"] as const;
+type Part = (typeof PARTS)[number];
 
 interface Options {
   source: boolean;
@@ -51,6 +59,10 @@ interface Options {
   rate: number;
   /** Soak sampling interval in ms; default a twentieth of the run. */
   sample?: number;
+  only: Part[];
+  /** The checkout whose runtime is benchmarked; default this one. */
+  runtime?: string;
+  cpuProf?: string;
 }
 
 const positive = (value: string): number => {
@@ -66,6 +78,19 @@ const levels = (value: string): number[] => {
   if (list.some((n) => !Number.isInteger(n) || n < 1))
     throw new InvalidArgumentError("must be a list like 1,8,32,64");
   return list;
+};
+const parts = (value: string): Part[] => {
+  const list = value.split(",").map((v) => v.trim());
+  const unknown = list.filter((p) => !(PARTS as readonly string[]).includes(p));
+  if (unknown.length > 0 || list.length === 0)
+    throw new InvalidArgumentError(`unknown part ${unknown.join(", ")}: choose from ${PARTS.join(",")}`);
+  return list as Part[];
+};
+const checkout = (value: string): string => {
+  const dir = path.resolve(value);
+  if (!existsSync(path.join(dir, "runtime/main.ts")))
+    throw new InvalidArgumentError(`${dir} is not a Vigil checkout (no runtime/main.ts)`);
+  return realpathSync(dir);
 };
 
 function parseOptions(): Options {
@@ -93,6 +118,18 @@ function parseOptions(): Options {
       parseDuration,
     )
     .option("--source", "run the servers from TypeScript via tsx instead of compiling them first")
+    .option(
+      "--only <parts>",
+      `run only these parts (${PARTS.join(",")}); cpu runs the unbatched and batched servers too`,
+      parts,
+      [...PARTS],
+    )
+    .option(
+      "--runtime <checkout>",
+      "benchmark the runtime of another checkout (e.g. a git worktree of main) against the same baselines",
+      checkout,
+    )
+    .option("--cpu-prof <dir>", "start the runtime servers with node --cpu-prof, writing profiles to <dir>")
     .configureOutput({ outputError: (s, write) => write(`${s.trimEnd().replace(/\n+/g, " ")}\n`) })
     .exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : 2));
   program.parse();
@@ -112,10 +149,10 @@ function ensureBenchModel(modelDir: string): void {
 }
 
 /** Compiles the runtime as the image does; the servers then run dist/runtime/main.js. */
-function buildRuntime(): void {
-  console.log("compiling the runtime (npm run build) ...");
-  const result = spawnSync("npm", ["run", "--silent", "build"], { cwd: REPO_ROOT, stdio: "inherit" });
-  if (result.status !== 0 || !existsSync(path.join(REPO_ROOT, "dist/runtime/main.js"))) {
+function buildRuntime(root: string): void {
+  console.log(`compiling the runtime (npm run build in ${root}) ...`);
+  const result = spawnSync("npm", ["run", "--silent", "build"], { cwd: root, stdio: "inherit" });
+  if (result.status !== 0 || !existsSync(path.join(root, "dist/runtime/main.js"))) {
     console.error(
       "bench:runtime: npm run build failed; rerun with --source to benchmark the TypeScript sources",
     );
@@ -134,6 +171,7 @@ async function measureServer(
     await runLoad(server.url, { connections: c, durationSeconds: options.warmup, ...extra });
     const batchesBefore = await batchTotals(server.url);
     const cpuBefore = server.cpuSeconds();
+    const mainBefore = server.mainThreadCpuSeconds();
     const result = await runLoad(
       server.url,
       { connections: c, durationSeconds: options.duration, ...extra },
@@ -141,8 +179,12 @@ async function measureServer(
     );
     // Read first: the scrape below costs the server CPU of its own.
     const cpuAfter = server.cpuSeconds();
+    const mainAfter = server.mainThreadCpuSeconds();
     const answered = result.requestsPerSecond * result.durationSeconds;
-    if (answered > 0) result.serverCpuUsPerRequest = ((cpuAfter - cpuBefore) * 1e6) / answered;
+    if (answered > 0) {
+      result.serverCpuUsPerRequest = ((cpuAfter - cpuBefore) * 1e6) / answered;
+      result.serverMainThreadCpuUsPerRequest = ((mainAfter - mainBefore) * 1e6) / answered;
+    }
     const batchesAfter = await batchTotals(server.url);
     const meanBatchSize = batchesBefore && batchesAfter && meanBatchSizeBetween(batchesBefore, batchesAfter);
     if (meanBatchSize) result.meanBatchSize = meanBatchSize;
@@ -175,10 +217,10 @@ const BENCH_API_KEY = "bench-api-key-0123456789";
  */
 async function startCachedPathServers(
   common: Record<string, string>,
-  build: RuntimeBuild,
+  launch: RuntimeLaunch,
 ): Promise<CachedPathServers> {
   const cachedEnv = { ...common, VIGIL_CACHE_MAX_ENTRIES: "10000" };
-  const cached = await startRuntimeServer(cachedEnv, build);
+  const cached = await startRuntimeServer(cachedEnv, launch);
   let redis: Awaited<ReturnType<typeof startRedis>> | undefined;
   try {
     redis = await startRedis();
@@ -196,7 +238,7 @@ async function startCachedPathServers(
           VIGIL_API_KEYS_DIR: keysDir,
           VIGIL_RATE_LIMIT_PER_MINUTE: "10000000",
         },
-        build,
+        launch,
       )
     : undefined;
   const bare = await startBareFastify();
@@ -260,6 +302,8 @@ interface CpuOverheadRow {
   connections: number;
   meanBatchSize: number;
   serverCpuSecondsPer1000Texts: number;
+  /** The part of it on the main thread: HTTP, validation, cache, language, policy, metrics. */
+  mainThreadCpuSecondsPer1000Texts: number;
   /** The batch size raw session.run was measured at: the server's mean, rounded. */
   rawBatchSize: number;
   rawCpuSecondsPer1000Texts: number;
@@ -295,6 +339,7 @@ async function measureCpuOverhead(
       connections: result.connections,
       meanBatchSize: result.meanBatchSize ?? NaN,
       serverCpuSecondsPer1000Texts,
+      mainThreadCpuSecondsPer1000Texts: (result.serverMainThreadCpuUsPerRequest ?? NaN) / 1000,
       rawBatchSize,
       rawCpuSecondsPer1000Texts,
       ratio: serverCpuSecondsPer1000Texts / rawCpuSecondsPer1000Texts,
@@ -305,10 +350,11 @@ async function measureCpuOverhead(
 function cpuOverheadTable(rows: CpuOverheadRow[]): string {
   return [
     "(5) CPU seconds per 1000 texts: server process (/proc utime+stime, load generator excluded) vs raw session.run at the server's mean batch size",
-    `  ${pad("server", 13)} ${pad("clients", 8)} ${pad("batch", 6)} ${pad("server s", 9)} ${pad("raw s", 7)} ${pad("raw@", 5)} ${pad("ratio", 6)}`,
+    "    (main s: the part on the server's main thread, the HTTP event loop; the rest is the inference worker, onnxruntime's and V8's threads)",
+    `  ${pad("server", 13)} ${pad("clients", 8)} ${pad("batch", 6)} ${pad("server s", 9)} ${pad("main s", 7)} ${pad("raw s", 7)} ${pad("raw@", 5)} ${pad("ratio", 6)}`,
     ...rows.map(
       (r) =>
-        `  ${pad(r.server, 13)} ${pad(r.connections, 8)} ${pad(fmt(r.meanBatchSize), 6)} ${pad(fmt(r.serverCpuSecondsPer1000Texts, 3), 9)} ${pad(fmt(r.rawCpuSecondsPer1000Texts, 3), 7)} ${pad(r.rawBatchSize, 5)} ${pad(`${fmt(r.ratio, 2)}x`, 6)}`,
+        `  ${pad(r.server, 13)} ${pad(r.connections, 8)} ${pad(fmt(r.meanBatchSize), 6)} ${pad(fmt(r.serverCpuSecondsPer1000Texts, 3), 9)} ${pad(fmt(r.mainThreadCpuSecondsPer1000Texts, 3), 7)} ${pad(fmt(r.rawCpuSecondsPer1000Texts, 3), 7)} ${pad(r.rawBatchSize, 5)} ${pad(`${fmt(r.ratio, 2)}x`, 6)}`,
     ),
   ].join("\n");
 }
@@ -317,15 +363,18 @@ function cpuOverheadTable(rows: CpuOverheadRow[]): string {
 async function soak(
   options: Options & { soak: number },
   modelDir: string,
-  build: RuntimeBuild,
+  launch: RuntimeLaunch,
 ): Promise<void> {
   const sampleMs = options.sample ?? options.soak / 20;
   const loadBefore = loadavg()[0]!;
   console.log(
     `bench:runtime --soak: ${options.soak / 1000}s at ${options.rate} req/s, a sample every ${fmt(sampleMs / 1000)}s, ` +
-      `model ${options.model}, ${build} runtime, load average ${fmt(loadBefore, 2)}\n`,
+      `model ${options.model}, ${describeLaunch(launch)}, load average ${fmt(loadBefore, 2)}\n`,
   );
-  const server = await startRuntimeServer({ VIGIL_MODEL_DIR: modelDir, VIGIL_CACHE_MAX_ENTRIES: "0" }, build);
+  const server = await startRuntimeServer(
+    { VIGIL_MODEL_DIR: modelDir, VIGIL_CACHE_MAX_ENTRIES: "0" },
+    launch,
+  );
   console.log(
     `  ${pad("minute", 7)} ${pad("req/s", 7)} ${pad("p99 ms", 8)} ${pad("RSS MB", 7)} ${pad("heap MB", 8)} ${pad("failed", 7)}`,
   );
@@ -357,7 +406,8 @@ async function soak(
     date: new Date().toISOString(),
     machine: machineOf(loadBefore),
     model: options.model,
-    runtimeBuild: build,
+    runtimeBuild: launch.build,
+    runtimeCheckout: launch.root,
     ...result,
   });
 }
@@ -376,174 +426,284 @@ function writeResults(file: string, results: object): void {
   console.log(`\nwrote ${path.relative(REPO_ROOT, out)}`);
 }
 
+const describeLaunch = (launch: RuntimeLaunch): string =>
+  `${launch.build} runtime${launch.root === REPO_ROOT ? "" : ` of ${launch.root}`}` +
+  (launch.cpuProfileDir ? `, profiled into ${launch.cpuProfileDir}` : "");
+
+/** The best throughput of a server (3) and its half-rate tail latency, run at a steady rate. */
+async function measureHalfLoad(
+  server: ServerProcess,
+  batched: LoadResult[],
+  options: Options,
+): Promise<LoadResult> {
+  const halfRate = Math.max(1, Math.round(best(batched).requestsPerSecond / 2));
+  return runPacedLoad(server.url, { rate: halfRate, durationSeconds: options.duration }, server.rssBytes);
+}
+
+interface Target {
+  name: string;
+  value: number;
+  target: string;
+  met: boolean;
+  /** The line printed under "targets". */
+  line: string;
+}
+
 async function main(): Promise<void> {
   const options = parseOptions();
   const modelDir = path.resolve(REPO_ROOT, options.model);
   ensureBenchModel(modelDir);
-  const build: RuntimeBuild = options.source ? "source" : "compiled";
-  if (build === "compiled") buildRuntime();
-  if (options.soak !== undefined) return soak({ ...options, soak: options.soak }, modelDir, build);
+  const launch: RuntimeLaunch = {
+    build: options.source ? "source" : "compiled",
+    root: options.runtime ?? REPO_ROOT,
+    cpuProfileDir: options.cpuProf && path.resolve(options.cpuProf),
+  };
+  if (launch.cpuProfileDir) mkdirSync(launch.cpuProfileDir, { recursive: true });
+  if (launch.build === "compiled") buildRuntime(launch.root!);
+  if (options.soak !== undefined) return soak({ ...options, soak: options.soak }, modelDir, launch);
+  const only = new Set(options.only);
   const cores = availableParallelism();
   const common = { VIGIL_MODEL_DIR: modelDir, VIGIL_CACHE_MAX_ENTRIES: "0" };
   const loadBefore = loadavg()[0]!;
   console.log(
     `bench:runtime: model ${options.model}, ${cores} cores, ${options.duration}s per point, ` +
-      `${build} runtime, load average ${fmt(loadBefore, 2)} (other processes on the machine skew every figure)\n`,
+      `${describeLaunch(launch)}, parts ${options.only.join(",")}, load average ${fmt(loadBefore, 2)} ` +
+      `(other processes on the machine skew every figure)\n`,
   );
 
   // (1) The physical limit, at the batch sizes the server forms.
-  const raw: RawResult[] = await measureRawSessionRun(modelDir, [1, 8, 32], options.duration, cores);
+  const raw: RawResult[] = only.has("raw")
+    ? await measureRawSessionRun(modelDir, [1, 8, 32], options.duration, cores)
+    : [];
 
   // (2) One request, one model run.
-  let server = await startRuntimeServer({ ...common, VIGIL_MAX_BATCH_SIZE: "1" }, build);
-  const unbatched = await measureServer(server, options, options.concurrency);
-  await server.stop();
+  let unbatched: LoadResult[] | undefined;
+  if (only.has("unbatched") || only.has("cpu")) {
+    const server = await startRuntimeServer({ ...common, VIGIL_MAX_BATCH_SIZE: "1" }, launch);
+    unbatched = await measureServer(server, options, options.concurrency);
+    await server.stop();
+  }
 
   // (3) Dynamic batching with the defaults, then at half its best throughput for tail latency.
-  server = await startRuntimeServer(common, build);
-  const batched = await measureServer(server, options, options.concurrency);
-  const saturated = best(batched);
-  const halfRate = Math.max(1, Math.round(saturated.requestsPerSecond / 2));
-  const halfLoad = await runPacedLoad(
-    server.url,
-    { rate: halfRate, durationSeconds: options.duration },
-    server.rssBytes,
-  );
-  await server.stop();
+  let batched: LoadResult[] | undefined;
+  let halfLoad: LoadResult | undefined;
+  if (only.has("batched") || only.has("cpu")) {
+    const server = await startRuntimeServer(common, launch);
+    batched = await measureServer(server, options, options.concurrency);
+    if (only.has("batched")) halfLoad = await measureHalfLoad(server, batched, options);
+    await server.stop();
+  }
 
   // (5) CPU per text, with no other server running.
-  const cpuOverhead = await measureCpuOverhead(
-    modelDir,
-    raw,
-    [
-      ...unbatched.map((result) => ({ server: "batching off" as const, result })),
-      ...batched.map((result) => ({ server: "batching" as const, result })),
-    ],
-    options.duration,
-    cores,
-  );
+  const cpuOverhead = only.has("cpu")
+    ? await measureCpuOverhead(
+        modelDir,
+        raw,
+        [
+          ...unbatched!.map((result) => ({ server: "batching off" as const, result })),
+          ...batched!.map((result) => ({ server: "batching" as const, result })),
+        ],
+        options.duration,
+        cores,
+      )
+    : undefined;
 
   // (4) The cached path (every text seen before) against fastify doing nothing.
-  const cachedPathServers = await startCachedPathServers(common, build);
-  const { cached, production, bare: bareRoute } = await measureCachedPath(cachedPathServers, options);
-  await cachedPathServers.stop();
+  let cachedPath: Awaited<ReturnType<typeof measureCachedPath>> | undefined;
+  if (only.has("cached")) {
+    const cachedPathServers = await startCachedPathServers(common, launch);
+    cachedPath = await measureCachedPath(cachedPathServers, options);
+    await cachedPathServers.stop();
+  }
 
   // Memory with the model `npm start` serves: V8's default heap sizing (it collects old
   // garbage lazily, so RSS under load is mostly uncollected garbage), and with the old-space
   // cap a pod with a memory limit should set.
-  const defaultServer = await startRuntimeServer({ VIGIL_CACHE_MAX_ENTRIES: "0" }, build);
-  const idleRssMb = Math.round(defaultServer.rssBytes() / 2 ** 20);
-  const [defaultLoad] = await measureServer(defaultServer, options, [64]);
-  await defaultServer.stop();
   const HEAP_CAP = "--max-old-space-size=128";
-  const cappedServer = await startRuntimeServer(
-    { VIGIL_CACHE_MAX_ENTRIES: "0", NODE_OPTIONS: HEAP_CAP },
-    build,
-  );
-  const [cappedLoad] = await measureServer(cappedServer, options, [64]);
-  await cappedServer.stop();
+  let memory: { idleRssMb: number; defaultLoad: LoadResult; cappedLoad: LoadResult } | undefined;
+  if (only.has("memory")) {
+    const defaultServer = await startRuntimeServer({ VIGIL_CACHE_MAX_ENTRIES: "0" }, launch);
+    const idleRssMb = Math.round(defaultServer.rssBytes() / 2 ** 20);
+    const [defaultLoad] = await measureServer(defaultServer, options, [64]);
+    await defaultServer.stop();
+    const cappedServer = await startRuntimeServer(
+      { VIGIL_CACHE_MAX_ENTRIES: "0", NODE_OPTIONS: HEAP_CAP },
+      launch,
+    );
+    const [cappedLoad] = await measureServer(cappedServer, options, [64]);
+    await cappedServer.stop();
+    memory = { idleRssMb, defaultLoad: defaultLoad!, cappedLoad: cappedLoad! };
+  }
 
-  const rawLimit = Math.max(...raw.map((r) => r.textsPerSecond));
   const at64 = (rows: LoadResult[]) => rows.find((r) => r.connections === 64)!;
-  const single = batched.find((r) => r.connections === 1) ?? batched[0]!;
-  const targets = {
-    batchedVsRawAtSaturation: { value: saturated.requestsPerSecond / rawLimit, target: ">= 0.85" },
-    batchedVsUnbatchedAt64: {
-      value: at64(batched).requestsPerSecond / at64(unbatched).requestsPerSecond,
-      target: ">= 3",
-    },
-    p99AtHalfLoadVsSingleRequest: { value: halfLoad.p99Ms / single.p50Ms, target: "<= 4" },
-    defaultModelPeakRssMb: { value: Math.max(idleRssMb, defaultLoad!.peakRssMb ?? 0), target: "< 250" },
-    cachedVsBareFastify: {
-      value: cached.requestsPerSecond / bareRoute.requestsPerSecond,
-      target: ">= 0.5",
-    },
-    serverCpuVsRawAt64: {
-      value: cpuOverhead.find((r) => r.server === "batching" && r.connections === 64)?.ratio ?? NaN,
-      target: "<= 1.15",
-    },
-  };
-  const pass = {
-    batchedVsRawAtSaturation: targets.batchedVsRawAtSaturation.value >= 0.85,
-    batchedVsUnbatchedAt64: targets.batchedVsUnbatchedAt64.value >= 3,
-    p99AtHalfLoadVsSingleRequest: targets.p99AtHalfLoadVsSingleRequest.value <= 4,
-    defaultModelPeakRssMb: targets.defaultModelPeakRssMb.value < 250,
-    cachedVsBareFastify: targets.cachedVsBareFastify.value >= 0.5,
-    serverCpuVsRawAt64: targets.serverCpuVsRawAt64.value <= 1.15,
-  };
-
   const verdict = (ok: boolean) => (ok ? "met" : "NOT met");
-  console.log(
-    [
-      "(1) raw onnxruntime session.run, pre-tokenised, intra-op threads = cores (texts/s)",
-      `  ${pad("batch", 7)} ${pad("padded", 8)} ${pad("buckets", 8)}`,
-      ...raw.map(
-        (r) =>
-          `  ${pad(r.batchSize, 7)} ${pad(fmt(r.paddedTextsPerSecond, 0), 8)} ${pad(fmt(r.bucketedTextsPerSecond, 0), 8)}`,
-      ),
-      `  batching can gain at most ${fmt(rawLimit / raw[0]!.textsPerSecond, 2)}x over one text per run on this model and machine`,
-      "",
+  const targets: Target[] = [];
+  const target = (name: string, label: string, value: number, goal: string, met: boolean, shown: string) =>
+    targets.push({
+      name,
+      value,
+      target: goal,
+      met,
+      line: `  ${label.padEnd(28)} ${shown}  (${goal})  ${verdict(met)}`,
+    });
+  const rawLimit = raw.length > 0 ? Math.max(...raw.map((r) => r.textsPerSecond)) : undefined;
+  if (rawLimit && batched) {
+    const value = best(batched).requestsPerSecond / rawLimit;
+    target(
+      "batchedVsRawAtSaturation",
+      "(3) / (1) at saturation",
+      value,
+      ">= 85%",
+      value >= 0.85,
+      `${fmt(100 * value, 0)}%`,
+    );
+  }
+  if (batched && unbatched) {
+    const value = at64(batched).requestsPerSecond / at64(unbatched).requestsPerSecond;
+    target(
+      "batchedVsUnbatchedAt64",
+      "(3) / (2) at 64 clients",
+      value,
+      ">= 3x",
+      value >= 3,
+      `${fmt(value, 2)}x`,
+    );
+  }
+  if (batched && halfLoad) {
+    const single = batched.find((r) => r.connections === 1) ?? batched[0]!;
+    const value = halfLoad.p99Ms / single.p50Ms;
+    target(
+      "p99AtHalfLoadVsSingleRequest",
+      "p99 at half load / single",
+      value,
+      "<= 4x",
+      value <= 4,
+      `${fmt(value, 2)}x: ${fmt(halfLoad.p99Ms)} ms vs ${fmt(single.p50Ms)} ms`,
+    );
+  }
+  if (memory) {
+    const value = Math.max(memory.idleRssMb, memory.defaultLoad.peakRssMb ?? 0);
+    target(
+      "defaultModelPeakRssMb",
+      "RSS, default model",
+      value,
+      "< 250 MB, V8 defaults",
+      value < 250,
+      `${value} MB`,
+    );
+  }
+  if (cachedPath) {
+    const value = cachedPath.cached.requestsPerSecond / cachedPath.bare.requestsPerSecond;
+    target(
+      "cachedVsBareFastify",
+      "(4) cached / bare fastify",
+      value,
+      ">= 50%",
+      value >= 0.5,
+      `${fmt(100 * value, 0)}%`,
+    );
+  }
+  const cpuAt64 = cpuOverhead?.find((r) => r.server === "batching" && r.connections === 64);
+  if (cpuAt64) {
+    const value = cpuAt64.ratio;
+    target(
+      "serverCpuVsRawAt64",
+      "(5) server / raw CPU at 64",
+      value,
+      "<= 1.15x",
+      value <= 1.15,
+      `${fmt(value, 2)}x`,
+    );
+  }
+
+  const sections: string[] = [];
+  if (rawLimit) {
+    sections.push(
+      [
+        "(1) raw onnxruntime session.run, pre-tokenised, intra-op threads = cores (texts/s)",
+        `  ${pad("batch", 7)} ${pad("padded", 8)} ${pad("buckets", 8)}`,
+        ...raw.map(
+          (r) =>
+            `  ${pad(r.batchSize, 7)} ${pad(fmt(r.paddedTextsPerSecond, 0), 8)} ${pad(fmt(r.bucketedTextsPerSecond, 0), 8)}`,
+        ),
+        `  batching can gain at most ${fmt(rawLimit / raw[0]!.textsPerSecond, 2)}x over one text per run on this model and machine`,
+      ].join("\n"),
+    );
+  }
+  if (unbatched) {
+    sections.push(
       loadTable(
         "(2) server, batching off (VIGIL_MAX_BATCH_SIZE=1), POST /v1/classify, one text per request",
         unbatched,
       ),
-      "",
-      loadTable("(3) server, dynamic batching (32 texts / 5 ms)", [...batched, halfLoad]),
-      "",
-      loadTable(
-        "(4) cached results vs a bare fastify JSON route (best of 3 alternating runs each)",
-        [cached, ...(production ? [production] : []), bareRoute],
-        (r) => (r === cached ? "cached 64" : r === production ? "redis+auth 64" : "bare 64"),
-      ),
-      `  server CPU per request: cached ${fmt(cached.serverCpuUsPerRequest!)} µs, bare fastify ${fmt(bareRoute.serverCpuUsPerRequest!)} µs` +
-        (production
-          ? `, Redis cache + API key + Redis rate limit ${fmt(production.serverCpuUsPerRequest!)} µs`
-          : ""),
-      `  cached path: ${fmt(cached.requestsPerSecond, 0)} req/s = ${fmt((100 * cached.requestsPerSecond) / bareRoute.requestsPerSecond, 0)}% of bare fastify's ${fmt(bareRoute.requestsPerSecond, 0)} req/s; ` +
-        `per server CPU second ${fmt((100 * bareRoute.serverCpuUsPerRequest!) / cached.serverCpuUsPerRequest!, 0)}%`,
-      production
-        ? `  with Redis cache + API key + Redis rate limit: ${fmt(production.requestsPerSecond, 0)} req/s = ${fmt((100 * production.requestsPerSecond) / bareRoute.requestsPerSecond, 0)}%; ` +
-          `per server CPU second ${fmt((100 * bareRoute.serverCpuUsPerRequest!) / production.serverCpuUsPerRequest!, 0)}%`
-        : "  (Redis cached path skipped: redis-server is not installed)",
-      "",
-      cpuOverheadTable(cpuOverhead),
-      "",
-      `default model: idle RSS ${idleRssMb} MB; under 64 clients peak ${defaultLoad!.peakRssMb} MB at ${fmt(defaultLoad!.requestsPerSecond, 0)} req/s,` +
-        ` with NODE_OPTIONS=${HEAP_CAP} peak ${cappedLoad!.peakRssMb} MB at ${fmt(cappedLoad!.requestsPerSecond, 0)} req/s`,
-      "",
-      `load average: ${fmt(loadBefore, 2)} before, ${fmt(loadavg()[0]!, 2)} after`,
-      "",
-      "targets",
-      `  (3) / (1) at saturation      ${fmt(100 * targets.batchedVsRawAtSaturation.value, 0)}%  (>= 85%)  ${verdict(pass.batchedVsRawAtSaturation)}`,
-      `  (3) / (2) at 64 clients      ${fmt(targets.batchedVsUnbatchedAt64.value, 2)}x  (>= 3x)  ${verdict(pass.batchedVsUnbatchedAt64)}`,
-      `  p99 at half load / single    ${fmt(targets.p99AtHalfLoadVsSingleRequest.value, 2)}x  (<= 4x: ${fmt(halfLoad.p99Ms)} ms vs ${fmt(single.p50Ms)} ms)  ${verdict(pass.p99AtHalfLoadVsSingleRequest)}`,
-      `  RSS, default model           ${targets.defaultModelPeakRssMb.value} MB  (< 250 MB, V8 defaults)  ${verdict(pass.defaultModelPeakRssMb)}`,
-      `  (4) cached / bare fastify    ${fmt(100 * targets.cachedVsBareFastify.value, 0)}%  (>= 50%)  ${verdict(pass.cachedVsBareFastify)}`,
-      `  (5) server / raw CPU at 64   ${fmt(targets.serverCpuVsRawAt64.value, 2)}x  (<= 1.15x)  ${verdict(pass.serverCpuVsRawAt64)}`,
-    ].join("\n"),
-  );
+    );
+  }
+  if (batched) {
+    sections.push(
+      loadTable("(3) server, dynamic batching (32 texts / 5 ms)", [
+        ...batched,
+        ...(halfLoad ? [halfLoad] : []),
+      ]),
+    );
+  }
+  if (cachedPath) {
+    const { cached, production, bare } = cachedPath;
+    sections.push(
+      [
+        loadTable(
+          "(4) cached results vs a bare fastify JSON route (best of 3 alternating runs each)",
+          [cached, ...(production ? [production] : []), bare],
+          (r) => (r === cached ? "cached 64" : r === production ? "redis+auth 64" : "bare 64"),
+        ),
+        `  server CPU per request: cached ${fmt(cached.serverCpuUsPerRequest!)} µs (main thread ${fmt(cached.serverMainThreadCpuUsPerRequest!)}), bare fastify ${fmt(bare.serverCpuUsPerRequest!)} µs (${fmt(bare.serverMainThreadCpuUsPerRequest!)})` +
+          (production
+            ? `, Redis cache + API key + Redis rate limit ${fmt(production.serverCpuUsPerRequest!)} µs`
+            : ""),
+        `  cached path: ${fmt(cached.requestsPerSecond, 0)} req/s = ${fmt((100 * cached.requestsPerSecond) / bare.requestsPerSecond, 0)}% of bare fastify's ${fmt(bare.requestsPerSecond, 0)} req/s; ` +
+          `per server CPU second ${fmt((100 * bare.serverCpuUsPerRequest!) / cached.serverCpuUsPerRequest!, 0)}%`,
+        production
+          ? `  with Redis cache + API key + Redis rate limit: ${fmt(production.requestsPerSecond, 0)} req/s = ${fmt((100 * production.requestsPerSecond) / bare.requestsPerSecond, 0)}%; ` +
+            `per server CPU second ${fmt((100 * bare.serverCpuUsPerRequest!) / production.serverCpuUsPerRequest!, 0)}%`
+          : "  (Redis cached path skipped: redis-server is not installed)",
+      ].join("\n"),
+    );
+  }
+  if (cpuOverhead) sections.push(cpuOverheadTable(cpuOverhead));
+  if (memory) {
+    sections.push(
+      `default model: idle RSS ${memory.idleRssMb} MB; under 64 clients peak ${memory.defaultLoad.peakRssMb} MB at ${fmt(memory.defaultLoad.requestsPerSecond, 0)} req/s,` +
+        ` with NODE_OPTIONS=${HEAP_CAP} peak ${memory.cappedLoad.peakRssMb} MB at ${fmt(memory.cappedLoad.requestsPerSecond, 0)} req/s`,
+    );
+  }
+  sections.push(`load average: ${fmt(loadBefore, 2)} before, ${fmt(loadavg()[0]!, 2)} after`);
+  if (targets.length > 0) sections.push(["targets", ...targets.map((t) => t.line)].join("\n"));
+  console.log(sections.join("\n\n"));
 
   writeResults(options.out ?? "bench-results/runtime.json", {
     date: new Date().toISOString(),
     machine: machineOf(loadBefore),
     model: options.model,
-    runtimeBuild: build,
+    runtimeBuild: launch.build,
+    runtimeCheckout: launch.root,
+    parts: options.only,
     durationSeconds: options.duration,
     raw,
-    unbatched,
-    batched,
-    halfLoad,
-    cached,
-    cachedWithRedisAuthAndRateLimit: production ?? null,
-    bareFastify: bareRoute,
-    cpuOverhead,
-    defaultModel: {
-      idleRssMb,
-      underLoad: defaultLoad,
-      underLoadWithHeapCap: { nodeOptions: HEAP_CAP, ...cappedLoad },
-    },
+    unbatched: unbatched ?? null,
+    batched: batched ?? null,
+    halfLoad: halfLoad ?? null,
+    cached: cachedPath?.cached ?? null,
+    cachedWithRedisAuthAndRateLimit: cachedPath?.production ?? null,
+    bareFastify: cachedPath?.bare ?? null,
+    cpuOverhead: cpuOverhead ?? null,
+    defaultModel: memory
+      ? {
+          idleRssMb: memory.idleRssMb,
+          underLoad: memory.defaultLoad,
+          underLoadWithHeapCap: { nodeOptions: HEAP_CAP, ...memory.cappedLoad },
+        }
+      : null,
     targets: Object.fromEntries(
-      Object.entries(targets).map(([k, v]) => [k, { ...v, met: pass[k as keyof typeof pass] }]),
+      targets.map(({ name, value, target: goal, met }) => [name, { value, target: goal, met }]),
     ),
   });
 }

@@ -18,6 +18,8 @@ export interface LoadResult {
   peakRssMb?: number;
   /** Server CPU time (all threads) per answered request, in microseconds. */
   serverCpuUsPerRequest?: number;
+  /** The part of it on the server's main thread (the HTTP event loop). */
+  serverMainThreadCpuUsPerRequest?: number;
   /** Texts per model run the server's batcher formed (from its vigil_batch_size histogram). */
   meanBatchSize?: number;
 }

@@ -4,7 +4,7 @@
 // with crypto.timingSafeEqual, without stopping at a match, so the time taken says nothing
 // about which key (or how much of one) matched.
 // A key whose name ends in `.review` may also use the review queue (/v1/decisions).
-import { createHash, timingSafeEqual } from "node:crypto";
+import { hash, timingSafeEqual } from "node:crypto";
 import { readdir, readFile, stat } from "node:fs/promises";
 import path from "node:path";
 
@@ -25,7 +25,8 @@ export interface ApiKeySource {
   file?: string | undefined;
 }
 
-const digestOf = (key: string): Buffer => createHash("sha256").update(key, "utf8").digest();
+// One-shot (no Hash object): it runs for every authenticated request.
+const digestOf = (key: string): Buffer => hash("sha256", key, "buffer");
 
 function entry(name: string, key: string): Entry {
   return { name, canReview: name.endsWith(REVIEW_KEY_SUFFIX), digest: digestOf(key) };

@@ -16,7 +16,6 @@ export interface BatcherOptions<I, O> {
   run: (items: I[]) => Promise<O[]>;
   onBatch?: (size: number) => void;
   onRejected?: () => void;
-  onQueueDepth?: (depth: number) => void;
   now?: () => number;
 }
 
@@ -50,7 +49,6 @@ export class Batcher<I, O> {
     }
     return new Promise<O>((resolve, reject) => {
       this.queue.push({ item, enqueuedAt: this.now(), resolve, reject });
-      this.options.onQueueDepth?.(this.queue.length);
       this.schedule();
     });
   }
@@ -86,7 +84,6 @@ export class Batcher<I, O> {
     clearTimeout(this.timer);
     this.timer = undefined;
     const batch = this.queue.splice(0, this.options.maxBatchSize);
-    this.options.onQueueDepth?.(this.queue.length);
     this.inFlight++;
     this.options.onBatch?.(batch.length);
     this.execute(batch).finally(() => {

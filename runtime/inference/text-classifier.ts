@@ -53,6 +53,7 @@ export class OnnxTextClassifier implements TextClassifier {
     readonly info: ModelInfo,
     private readonly pool: InferenceWorkerPool,
     private readonly batcher: Batcher<string, Classification>,
+    private readonly stopPublishingDepth: () => void,
   ) {}
 
   /** Starts the workers (each loads and checks the model) and the batcher in front of them. */
@@ -87,8 +88,13 @@ export class OnnxTextClassifier implements TextClassifier {
       },
       onBatch: (size) => metrics.batchSize.observe(size),
       onRejected: () => metrics.queueRejections.inc(),
-      onQueueDepth: (depth) => metrics.queueDepth.set(depth),
     });
+    // Read at scrape time rather than set on every enqueue and flush (twice per text).
+    const stopReading = metrics.refreshOnScrape(() => metrics.queueDepth.set(batcher.depth));
+    const stopPublishingDepth = () => {
+      stopReading();
+      metrics.queueDepth.set(0);
+    };
     const info: ModelInfo = {
       name: model.name,
       version: model.version,
@@ -97,7 +103,7 @@ export class OnnxTextClassifier implements TextClassifier {
       maxLength: model.maxLength,
       problemType: model.problemType,
     };
-    return new OnnxTextClassifier(info, pool, batcher);
+    return new OnnxTextClassifier(info, pool, batcher, stopPublishingDepth);
   }
 
   get providerWarning(): string | undefined {
@@ -111,5 +117,6 @@ export class OnnxTextClassifier implements TextClassifier {
   async close(): Promise<void> {
     await this.batcher.drain();
     await this.pool.close();
+    this.stopPublishingDepth();
   }
 }

@@ -45,7 +45,19 @@ export class LanguageDetector {
   detect(text: string): string {
     const result = this.detector.detect(text);
     if (!result.language || !result.isReliable()) return UNDETERMINED;
-    const [best = 0, runnerUp = 0] = Object.values(result.getScores()).sort((a, b) => b - a);
+    const scores = result.getScores();
+    // The two highest scores in one pass: no array of every language's score, no sort.
+    let best = 0;
+    let runnerUp = 0;
+    for (const language in scores) {
+      const score = scores[language]!;
+      if (score > best) {
+        runnerUp = best;
+        best = score;
+      } else if (score > runnerUp) {
+        runnerUp = score;
+      }
+    }
     return best - runnerUp < MIN_SCORE_MARGIN ? UNDETERMINED : result.language;
   }
 }

@@ -4,7 +4,7 @@
 // computation instead of queueing one inference each.
 // Routes only translate wire formats; they do not know which cache or decision sink is active.
 // One Policy snapshot is taken per request, so a hot reload never splits a request in two.
-import { createHash, randomUUID } from "node:crypto";
+import { hash, randomUUID } from "node:crypto";
 import type { DecisionRecord, DecisionSink } from "../decisions/decision-sink.js";
 import { resultCacheKey, type CachedResult, type ResultCache } from "../cache/result-cache.js";
 import type { ModelInfo, TextClassifier } from "../inference/text-classifier.js";
@@ -99,7 +99,8 @@ export class Moderator {
     started: number,
   ): Promise<TextResult> {
     const { cache, metrics } = this.deps;
-    const textSha256 = createHash("sha256").update(text).digest("hex");
+    // One-shot: no Hash object per text (createHash().update().digest() allocates one).
+    const textSha256 = hash("sha256", text);
     const key = resultCacheKey({
       textSha256,
       requestedLanguage: request.language,

@@ -182,6 +182,18 @@ export class RuntimeMetrics {
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: "vigil_" });
   }
+
+  /**
+   * Runs `refresh` before every scrape until the returned function is called: for values that
+   * are cheaper to read once per scrape than to publish on every change (a queue's depth).
+   */
+  refreshOnScrape(refresh: () => void): () => void {
+    this.beforeScrape.push(refresh);
+    return () => {
+      const at = this.beforeScrape.indexOf(refresh);
+      if (at >= 0) this.beforeScrape.splice(at, 1);
+    };
+  }
 }
 
 /** The decision log's counters, read at scrape time. */
@@ -214,7 +226,7 @@ export function observeDecisionLog(metrics: RuntimeMetrics, log: DecisionLogStat
     metrics.decisionLogUp.set(s.healthy ? 1 : 0);
   };
   refresh();
-  metrics.beforeScrape.push(refresh);
+  metrics.refreshOnScrape(refresh);
 }
 
 /** Serves the registry (GET /metrics), refreshing values that are read at scrape time. */

@@ -27,11 +27,17 @@ export interface BertNormalizerConfig {
   lowercase?: boolean;
 }
 
-function mapCodePoints(text: string, map: (char: string, codePoint: number) => string): string {
-  let out = "";
-  for (const char of text) out += map(char, char.codePointAt(0)!);
-  return out;
-}
+/** Printable ASCII: the bulk of most texts, and a run of it needs no table lookups. */
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
+/**
+ * Whether no printable ASCII character is removed, spaced out or stripped by the tables (the
+ * space maps to itself): then such a text only needs lowercasing. Checked against the tables
+ * rather than assumed, so a regenerated table cannot make the shortcut wrong.
+ */
+const ASCII_ONLY_LOWERCASES = Array.from({ length: 0x7f - 0x20 }, (_, i) => 0x20 + i).every(
+  (cp) =>
+    !removed.has(cp) && (cp === 0x20 || !toSpace.has(cp)) && !chinese.has(cp) && !nonspacingMarks.has(cp),
+);
 
 export class ExactBertNormalizer extends Normalizer {
   private readonly cleanText: boolean;
@@ -47,19 +53,33 @@ export class ExactBertNormalizer extends Normalizer {
     this.stripAccents = config.strip_accents ?? this.lowercase;
   }
 
+  // Two passes where the Rust normalizer makes four (clean, CJK, strip, lowercase): each step
+  // looks at one code point, so clean + CJK fuse, and so do strip + lowercase after the NFD
+  // that must see the whole text between them.
   override normalize(text: string): string {
-    if (this.cleanText) {
-      text = mapCodePoints(text, (char, cp) => (removed.has(cp) ? "" : toSpace.has(cp) ? " " : char));
+    if (ASCII_ONLY_LOWERCASES && PRINTABLE_ASCII.test(text))
+      return this.lowercase ? text.toLowerCase() : text;
+    if (this.cleanText || this.handleChineseChars) {
+      let out = "";
+      for (const char of text) {
+        const cp = char.codePointAt(0)!;
+        if (this.cleanText && removed.has(cp)) continue;
+        if (this.cleanText && toSpace.has(cp)) out += " ";
+        else out += this.handleChineseChars && chinese.has(cp) ? ` ${char} ` : char;
+      }
+      text = out;
     }
-    if (this.handleChineseChars) {
-      text = mapCodePoints(text, (char, cp) => (chinese.has(cp) ? ` ${char} ` : char));
+    if (this.stripAccents) text = text.normalize("NFD");
+    if (this.stripAccents || this.lowercase) {
+      let out = "";
+      for (const char of text) {
+        if (this.stripAccents && nonspacingMarks.has(char.codePointAt(0)!)) continue;
+        // One code point at a time: Rust's char::to_lowercase has no context, so a word-final Σ
+        // becomes σ, not the ς that String.prototype.toLowerCase gives.
+        out += this.lowercase ? char.toLowerCase() : char;
+      }
+      text = out;
     }
-    if (this.stripAccents) {
-      text = mapCodePoints(text.normalize("NFD"), (char, cp) => (nonspacingMarks.has(cp) ? "" : char));
-    }
-    // One code point at a time: Rust's char::to_lowercase has no context, so a word-final Σ
-    // becomes σ, not the ς that String.prototype.toLowerCase gives.
-    if (this.lowercase) text = mapCodePoints(text, (char) => char.toLowerCase());
     return text;
   }
 }
