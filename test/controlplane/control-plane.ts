@@ -33,6 +33,8 @@ export interface ControlPlane {
   kubeConfig: KubeConfig;
   /** Temp dir holding data, keys, kubeconfig and one <component>.log per process. */
   dir: string;
+  /** Process ids of etcd, kube-apiserver and kube-controller-manager (a benchmark reads their CPU). */
+  pids: number[];
   stop(): Promise<void>;
 }
 
@@ -157,7 +159,8 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
         timeoutMs,
       );
     }
-    return { server, kubeconfigPath, kubeConfig, dir, stop };
+    const pids = processes.flatMap((p) => (p.pid === undefined ? [] : [p.pid]));
+    return { server, kubeconfigPath, kubeConfig, dir, pids, stop };
   } catch (err) {
     const logs = processes.map((p) => `--- ${p.name} (${p.logFile}):\n${p.tail()}`).join("\n");
     await stop();
