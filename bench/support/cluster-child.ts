@@ -91,31 +91,34 @@ const send = (message: ClusterMessage) => process.send!(message);
 
 const target = process.argv[2] as Target;
 const starting = target === "kube-apiserver" ? controlPlaneCluster() : emulatorCluster();
+/** What stops the watches; set once they run. They go before the cluster, whose end would break them. */
+let stopWatches: () => Promise<unknown> = async () => undefined;
 let stopping: Promise<void> | undefined;
+const shutdown = () =>
+  (stopping ??= starting
+    .then(async (cluster) => {
+      await stopWatches();
+      await cluster.close();
+    })
+    .catch((error: unknown) => console.error(`bench cluster: stopping failed: ${String(error)}`))
+    .then(() => process.exit(0)));
 // A benchmark killed without stopping us, even while the cluster starts, must not leave a
 // cluster running on a shared machine.
-process.on("disconnect", () => {
-  stopping ??= starting
-    .then((cluster) => cluster.close())
-    .catch(() => undefined)
-    .then(() => process.exit(0));
-});
+process.on("disconnect", () => void shutdown());
 const bench = await starting;
 
 const client = new KubeClient(bench.cluster.kubeConfig, { userAgent: "bench-cluster" });
 const deployments = new Informer<ObservedDeployment>(client, Kinds.Deployment);
 const stopWorkloads = await bench.simulateWorkloads(client, deployments);
 const observer = new ServiceObserver(client, deployments, (count) => send({ type: "converged", count }));
+stopWatches = () => Promise.all([deployments.stop(), observer.stop(), stopWorkloads()]);
 deployments.start();
 await Promise.all([deployments.whenSynced(), observer.start()]);
 send({ type: "ready", kubeConfig: bench.cluster.kubeConfig.exportConfig(), pids: bench.pids });
 
 process.on("message", (request: ClusterRequest) => {
-  if (request.type === "stop") {
-    stopping ??= Promise.all([deployments.stop(), observer.stop(), stopWorkloads()])
-      .then(() => bench.close())
-      .then(() => process.exit(0));
-  } else {
+  if (request.type === "stop") void shutdown();
+  else {
     observer
       .measureChange(request.namespace, request.name)
       .then((latency) => send({ type: "changed", id: request.id, ...latency }))

@@ -109,7 +109,9 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
         `--tls-private-key-file=${pki.servingKeyFile}`,
         `--token-auth-file=${join(dir, "tokens.csv")}`,
         "--authorization-mode=RBAC",
-        "--service-cluster-ip-range=10.0.0.0/24",
+        // Every ModerationService has two Services (active and preview), each with a ClusterIP:
+        // a /24 ran out at about 125 services (Service creates answered 500, range full).
+        "--service-cluster-ip-range=10.0.0.0/16",
         "--service-account-issuer=https://kubernetes.default.svc.cluster.local",
         `--service-account-key-file=${pki.serviceAccountPublicKeyFile}`,
         `--service-account-signing-key-file=${pki.serviceAccountPrivateKeyFile}`,
