@@ -158,6 +158,10 @@ interface RunResult {
   /** This process's RSS before the operator started (node, tsx, modules) and once it was idle. */
   rssBeforeOperatorMb: number;
   rssMb: number;
+  /** V8's heap (live objects and the free space it keeps) once idle: most of the RSS it added. */
+  heapTotalMb: number;
+  /** RSS after --rest at rest and a full GC: what V8 kept once it had time to give memory back. */
+  rssAtRestMb: number;
   clusterRssMb: number;
 }
 
@@ -333,6 +337,7 @@ async function runAt(services: number, options: Options): Promise<RunResult> {
       gc();
       const heapUsedMb = mb(process.memoryUsage().heapUsed - heapBefore);
       const rssMb = mb(process.memoryUsage().rss);
+      const heapTotalMb = mb(process.memoryUsage().heapTotal);
 
       const restRequests = await totalRequests(operator);
       const restWrites = await operatorWrites(operator);
@@ -344,6 +349,8 @@ async function runAt(services: number, options: Options): Promise<RunResult> {
         apiWrites: (await operatorWrites(operator)) - restWrites,
         reconciles: totalReconciles(operator) - restReconciles,
       };
+      gc();
+      const rssAtRestMb = mb(process.memoryUsage().rss);
       const all = [...operator.durationsMs.values()].flat().sort((a, b) => a - b);
       const ms = [...(operator.durationsMs.get("moderationservice") ?? [])].sort((a, b) => a - b);
 
@@ -377,6 +384,8 @@ async function runAt(services: number, options: Options): Promise<RunResult> {
         heapUsedMb,
         rssBeforeOperatorMb,
         rssMb,
+        heapTotalMb,
+        rssAtRestMb,
         clusterRssMb: mb(cluster.rssBytes()),
       };
     } finally {
@@ -442,7 +451,9 @@ function table(runs: RunResult[]): string {
     [`${CLUSTER_PROCESSES[runs[0]!.target]} CPU s`, (r) => fmt(r.clusterCpuSeconds, 2)],
     ["operator heap added MB", (r) => fmt(r.heapUsedMb)],
     ["process RSS before operator MB", (r) => fmt(r.rssBeforeOperatorMb, 0)],
+    ["process heap total (V8), idle MB", (r) => fmt(r.heapTotalMb, 0)],
     ["process RSS, operator idle MB", (r) => fmt(r.rssMb, 0)],
+    ["  after the rest MB", (r) => fmt(r.rssAtRestMb, 0)],
     [`${CLUSTER_PROCESSES[runs[0]!.target]} RSS MB`, (r) => fmt(r.clusterRssMb, 0)],
   ];
   const header = `  ${"".padEnd(34)}${runs.map((r) => pad(`${r.services} services`, 16)).join("")}`;
@@ -461,7 +472,7 @@ function targets(runs: RunResult[]): string[] {
   const largest = runs[runs.length - 1]!;
   const rss =
     largest.services >= RSS_TARGET_SERVICES
-      ? `${fmt(largest.rssMb, 0)} MB at ${largest.services} services (< ${RSS_TARGET_MB} MB) ${verdict(largest.rssMb < RSS_TARGET_MB)}`
+      ? `${fmt(largest.rssMb, 0)} MB at ${largest.services} services once idle, ${fmt(largest.rssAtRestMb, 0)} MB after the rest (< ${RSS_TARGET_MB} MB) ${verdict(Math.max(largest.rssMb, largest.rssAtRestMb) < RSS_TARGET_MB)}`
       : `${fmt(largest.rssMb, 0)} MB at ${largest.services} services: the < ${RSS_TARGET_MB} MB target is for ${RSS_TARGET_SERVICES} (--services ${RSS_TARGET_SERVICES})`;
   return [
     `  writes at rest                 ${restWrites} (0) ${verdict(restWrites === 0)}`,
