@@ -136,7 +136,7 @@ interface RunResult {
   namespaces: number;
   /** From the operator's start (informers not yet synced) until every service is converged. */
   convergeSeconds: number;
-  /** Until no reconcile runs or is queued any more (undefined: still busy after 20s). */
+  /** Until the last reconcile before none ran or was queued any more (undefined: still busy after --timeout). */
   idleSeconds?: number;
   reconciles: number;
   reconcilesPerSecond: number;
@@ -328,9 +328,11 @@ async function runAt(services: number, options: Options): Promise<RunResult> {
       const moderationServiceReconciles = operator.reconciles.get("moderationservice") ?? 0;
       const cpu = process.cpuUsage(cpuBefore);
       let idleSeconds: number | undefined;
+      // Converged is not done: pods' policy reports, Policy conditions and events may still be
+      // on their way, and the rest period below must start once they are.
       try {
-        await quiesce(operator);
-        idleSeconds = (performance.now() - started) / 1000;
+        await quiesce(operator, options.timeout);
+        idleSeconds = ((operator.lastFinishedAt() ?? started) - started) / 1000;
       } catch {
         idleSeconds = undefined;
       }
