@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isUpToDate, ownsFieldOutside } from "./apply.js";
+import { isUpToDate, keepOwnAppliedFields, ownsFieldOutside } from "./apply.js";
 
 const desired = {
   apiVersion: "apps/v1",
@@ -76,6 +76,48 @@ describe("isUpToDate", () => {
 
   it("ignores fields set by other managers", () => {
     expect(isUpToDate(live({ paused: true }, ourFields), desired)).toBe(true);
+  });
+});
+
+describe("keepOwnAppliedFields", () => {
+  /** `live()` plus our own status write and a user's kubectl edit. */
+  function crowded(extraSpec: Record<string, unknown>, fieldsV1: Record<string, unknown>) {
+    const obj = live(extraSpec, fieldsV1);
+    (obj.metadata.managedFields as object[]).push(
+      { manager: "vigil-operator", operation: "Apply", subresource: "status", fieldsV1: { "f:status": {} } },
+      { manager: "kubectl-edit", operation: "Update", fieldsV1: { "f:spec": { "f:paused": {} } } },
+    );
+    return obj;
+  }
+
+  it("keeps only what we applied to the object itself", () => {
+    const obj = crowded({}, ourFields);
+    keepOwnAppliedFields(obj);
+    expect(obj.metadata.managedFields).toEqual([
+      expect.objectContaining({ manager: "vigil-operator", operation: "Apply", fieldsV1: ourFields }),
+    ]);
+    expect(obj.metadata.managedFields[0]).not.toHaveProperty("subresource");
+  });
+
+  it("leaves isUpToDate's answer as it was", () => {
+    const owningPaused = { ...ourFields, "f:spec": { ...ourFields["f:spec"], "f:paused": {} } };
+    for (const [extraSpec, fields] of [
+      [{}, ourFields],
+      [{ replicas: 5 }, ourFields],
+      [{ paused: true }, owningPaused],
+      [{ paused: true }, ourFields],
+    ] as const) {
+      const obj = crowded(extraSpec, fields);
+      const before = isUpToDate(obj, desired);
+      keepOwnAppliedFields(obj);
+      expect(isUpToDate(obj, desired)).toBe(before);
+    }
+  });
+
+  it("leaves an object without managedFields alone", () => {
+    const obj = { ...desired, metadata: { ...desired.metadata } };
+    keepOwnAppliedFields(obj);
+    expect(obj.metadata).toEqual(desired.metadata);
   });
 });
 

@@ -121,8 +121,26 @@ export function isUpToDate(
   // A field we applied before but no longer want is removed by applying without it; a pure
   // "live contains desired" check would never notice it is still there.
   const managed = (live.metadata?.managedFields as ManagedFieldsEntry[] | undefined) ?? [];
-  const ours = managed.filter((m) => m.manager === fieldManager && m.operation === "Apply" && !m.subresource);
+  const ours = managed.filter(appliedBy(fieldManager));
   return ours.every((entry) => !ownsFieldOutside(entry.fieldsV1 ?? {}, desiredWithoutStatus));
+}
+
+/** The managedFields entry of what `fieldManager` applied to the object itself (not a subresource). */
+const appliedBy = (fieldManager: string) => (entry: ManagedFieldsEntry) =>
+  entry.manager === fieldManager && entry.operation === "Apply" && !entry.subresource;
+
+/**
+ * Drops, in place, the managedFields entries isUpToDate never reads: other managers' (the
+ * controller-manager's status, a kubelet's, a user's), and ours from updates or subresources.
+ * On a real cluster these are much of a cached object's size (a pod's spec, field by field),
+ * and the informers hold every object of their kinds. In place because client-node's ListWatch
+ * keeps the same object in its own cache.
+ */
+export function keepOwnAppliedFields(obj: KubeObject, fieldManager: string = FIELD_MANAGER): void {
+  const managed = obj.metadata?.managedFields as ManagedFieldsEntry[] | undefined;
+  if (!managed) return;
+  const ours = managed.filter(appliedBy(fieldManager));
+  if (ours.length !== managed.length) obj.metadata!.managedFields = ours as never;
 }
 
 /**

@@ -29,7 +29,7 @@ export interface CacheReader<T> {
   byIndex(indexName: string, value: string): T[];
 }
 
-export interface InformerOptions {
+export interface InformerOptions<T extends KubeObject = KubeObject> {
   /** Namespaces to watch; empty or absent = all namespaces (one cluster-wide watch). */
   namespaces?: readonly string[];
   labelSelector?: string;
@@ -44,6 +44,11 @@ export interface InformerOptions {
   metrics?: OperatorMetrics;
   /** Shared by a manager's informers: one log line per failure cause, not per retry. */
   failures?: FailureLog;
+  /**
+   * Called on every object before it is cached and handed to handlers, to drop in place what
+   * no reader needs (the cache holds every object of the kind).
+   */
+  trim?: (obj: T) => void;
 }
 
 export const DEFAULT_INFORMER_BACKOFF: BackoffOptions = {
@@ -71,7 +76,7 @@ interface Scope {
 export class Informer<T extends KubeObject> implements CacheReader<T> {
   readonly kind: ResourceKind;
   readonly #client: KubeClient;
-  readonly #options: InformerOptions;
+  readonly #options: InformerOptions<T>;
   readonly #clock: Clock;
   readonly #objects = new Map<string, T>();
   readonly #handlers: InformerHandler<T>[] = [];
@@ -82,7 +87,7 @@ export class Informer<T extends KubeObject> implements CacheReader<T> {
   #resolveSynced!: () => void;
   readonly #synced = new Promise<void>((resolve) => (this.#resolveSynced = resolve));
 
-  constructor(client: KubeClient, kind: ResourceKind, options: InformerOptions = {}) {
+  constructor(client: KubeClient, kind: ResourceKind, options: InformerOptions<T> = {}) {
     this.kind = kind;
     this.#client = client;
     this.#options = options;
@@ -231,6 +236,7 @@ export class Informer<T extends KubeObject> implements CacheReader<T> {
   #apply(type: InformerEventType, obj: T): void {
     obj.apiVersion ??= this.kind.apiVersion;
     obj.kind ??= this.kind.kind;
+    this.#options.trim?.(obj);
     const key = keyOf(obj);
     const old = this.#objects.get(key);
     if (type === "delete") this.#objects.delete(key);

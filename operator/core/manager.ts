@@ -6,6 +6,7 @@ import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import type { KubeConfig } from "@kubernetes/client-node";
 import type { Logger } from "pino";
+import { keepOwnAppliedFields } from "./apply.js";
 import type { BackoffOptions } from "./backoff.js";
 import { systemClock, type Clock } from "./clock.js";
 import { Controller, type ControllerDefinition, type ControllerSettings } from "./controller.js";
@@ -125,6 +126,7 @@ export class Manager {
         log: this.log,
         metrics: this.metrics,
         failures: this.failures,
+        trim: (obj) => keepOwnAppliedFields(obj),
         ...this.#options.informers,
       });
       this.#informers.set(id, informer);

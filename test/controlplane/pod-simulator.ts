@@ -87,14 +87,21 @@ export class PodSimulator implements WorkloadSimulator {
       fieldSelector: `spec.nodeName=${SIMULATED_NODE}`,
     });
     const terminating = pods.items.filter((p) => p.metadata?.deletionTimestamp);
-    for (const pod of terminating) {
-      try {
-        await this.#core.deleteNamespacedPod({ name: pod.metadata!.name!, namespace, gracePeriodSeconds: 0 });
-      } catch (err) {
-        if ((err as { code?: number }).code !== 404) throw err;
-      }
-    }
+    for (const pod of terminating) await this.finishTerminatingPod(pod);
     return terminating.length;
+  }
+
+  /** Removes one deleted pod (grace period 0), as its kubelet does once its containers stopped. */
+  async finishTerminatingPod(pod: V1Pod): Promise<void> {
+    try {
+      await this.#core.deleteNamespacedPod({
+        name: pod.metadata!.name!,
+        namespace: pod.metadata!.namespace!,
+        gracePeriodSeconds: 0,
+      });
+    } catch (err) {
+      if ((err as { code?: number }).code !== 404) throw err;
+    }
   }
 
   /** Binds the pod to the simulated node (if unscheduled) and reports it Running and Ready. */

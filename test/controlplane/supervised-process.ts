@@ -7,6 +7,8 @@ import { join } from "node:path";
 export interface SupervisedProcess {
   readonly name: string;
   readonly logFile: string;
+  /** The process id (undefined when it could not be spawned). */
+  readonly pid: number | undefined;
   /** Whether the process has exited (on its own or by stop()). */
   exited(): boolean;
   /** The log's last lines, for error messages. */
@@ -46,6 +48,7 @@ export function startSupervised(
   return {
     name,
     logFile,
+    pid: child.pid,
     exited: () => exited,
     tail(lines = 15) {
       try {

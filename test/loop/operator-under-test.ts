@@ -19,6 +19,8 @@ export interface OperatorUnderTest {
   recent: string[];
   /** Wall-clock duration of every finished reconcile in ms, per controller name. */
   durationsMs: Map<string, number[]>;
+  /** performance.now() when the last reconcile finished (undefined: none has). */
+  lastFinishedAt(): number | undefined;
   stop(): Promise<void>;
 }
 
@@ -48,6 +50,7 @@ export async function startOperator(
   const recent: string[] = [];
   const durationsMs = new Map<string, number[]>();
   let running = 0;
+  let lastFinishedAt: number | undefined;
   const controllers = new Map<string, Controller>();
   for (const definition of definitions) {
     const counted: ControllerDefinition = {
@@ -67,8 +70,9 @@ export async function startOperator(
           return await definition.reconcile(key, ctx);
         } finally {
           running -= 1;
+          lastFinishedAt = performance.now();
           const durations = durationsMs.get(definition.name) ?? [];
-          durations.push(performance.now() - started);
+          durations.push(lastFinishedAt - started);
           durationsMs.set(definition.name, durations);
         }
       },
@@ -83,12 +87,13 @@ export async function startOperator(
     inFlight: () => running,
     recent,
     durationsMs,
+    lastFinishedAt: () => lastFinishedAt,
     stop: () => manager.stop(),
   };
 }
 
 /** Waits until no controller has work queued or running and none started for a few polls. */
-export async function quiesce(operator: OperatorUnderTest): Promise<void> {
+export async function quiesce(operator: OperatorUnderTest, timeoutMs = 20_000): Promise<void> {
   let last = -1;
   let stableFor = 0;
   await waitFor(
@@ -101,7 +106,7 @@ export async function quiesce(operator: OperatorUnderTest): Promise<void> {
       if (stableFor >= 15) return true;
       throw new Error(`last reconciled: ${operator.recent.join(", ")}`);
     },
-    { message: "the operator to go idle" },
+    { message: "the operator to go idle", timeoutMs },
   );
 }
 
