@@ -70,6 +70,7 @@ function readyPods(observed: ObservedChildren): V1Pod[] {
 function policyApplication(
   ctx: ReconcileContext,
   options: ModerationServiceControllerOptions,
+  service: LiveModerationService,
   observed: ObservedChildren,
   policy: LivePolicy | undefined,
   problems: readonly Problem[],
@@ -86,6 +87,7 @@ function policyApplication(
     generation,
     pods.map((p) => p.metadata?.name ?? ""),
     reports,
+    service.status?.policy,
   );
 }
 
@@ -174,7 +176,7 @@ async function reconcileService(
     ),
   };
 
-  const policyStatus = policyApplication(ctx, options, observed, policy, problems);
+  const policyStatus = policyApplication(ctx, options, service, observed, policy, problems);
   const computed = { ...computeServiceStatus(input), policy: policyStatus };
   const backup = await reconcileBackups(ctx, service, computed);
   const status = backup.status;

@@ -11,6 +11,9 @@ import { POLICY_KEY } from "../../operator/desired/runtime-contract.js";
 import {
   conditionOf,
   convergedSamples,
+  operatorWrites,
+  quiesce,
+  startOperator,
   useOperatorCluster,
   waitForCondition,
   type WithStatus,
@@ -20,10 +23,11 @@ import { canSimulateWorkloads, testClient, waitFor, workloadsOf } from "./suppor
 const SAMPLES = ["modeldeployment.yaml", "policy.yaml", "moderationservice.yaml"];
 const REVISION = "moderation.vigil.dev/revision";
 
-const env: ReturnType<typeof useOperatorCluster> = useOperatorCluster({
+const operatorOptions = {
   resolvePodUrl: () => env.preview.url,
   policyProbeIntervalMs: 200,
-});
+};
+const env: ReturnType<typeof useOperatorCluster> = useOperatorCluster(operatorOptions);
 const client = () => testClient(env.cluster.kubeConfig);
 
 const servicePolicy = async (namespace: string) =>
@@ -139,6 +143,19 @@ describe.skipIf(!canSimulateWorkloads)(
         status: "True",
       });
       expect(policy.status?.usedBy).toEqual(["comments"]);
+
+      // What each pod answered lives in the operator's memory. A restarted operator keeps the
+      // recorded status until it has asked every pod again, so the restart writes nothing.
+      await quiesce(env.operator);
+      const recorded = await servicePolicy(namespace);
+      await env.operator.stop();
+      env.operator = await startOperator(env.cluster, {
+        resolvePreviewUrl: () => env.preview.url,
+        ...operatorOptions,
+      });
+      await quiesce(env.operator);
+      expect(await operatorWrites(env.operator)).toBe(0);
+      expect(await servicePolicy(namespace)).toEqual(recorded);
     });
   },
 );

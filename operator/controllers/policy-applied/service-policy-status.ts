@@ -1,5 +1,8 @@
 // ModerationService.status.policy: how many ready pods apply the Policy's current generation,
 // and which do not and why, from what each pod last answered (pod-policy-prober.ts).
+// The answers live in the operator's memory only, so a restarted operator has none until its
+// first poll: until then the status it finds stands, instead of every pod turning "not asked
+// yet" and back (two status writes per service, and a Policy Applied flap, after each restart).
 import type { ServicePolicyStatus } from "../../../crds/index.js";
 import type { PodPolicyReport } from "./pod-policy-prober.js";
 
@@ -17,12 +20,32 @@ function lagOf(pod: string, generation: number, report: PodPolicyReport | undefi
   return { pod, reason: "Pending", ...applied };
 }
 
+/**
+ * The status already recorded still describes these pods: same generation and number of ready
+ * pods, and every pod it names as lagging is still one of them.
+ */
+function stillDescribes(
+  recorded: ServicePolicyStatus | undefined,
+  generation: number,
+  pods: readonly string[],
+) {
+  return (
+    recorded !== undefined &&
+    recorded.generation === generation &&
+    recorded.replicas === pods.length &&
+    (recorded.lagging ?? []).every((lag) => pods.includes(lag.pod))
+  );
+}
+
 export function servicePolicyStatus(
   generation: number,
   readyPods: readonly string[],
   reports: ReadonlyMap<string, PodPolicyReport>,
+  recorded?: ServicePolicyStatus,
 ): ServicePolicyStatus {
   const pods = [...readyPods].sort();
+  const unasked = pods.some((pod) => !reports.has(pod));
+  if (unasked && stillDescribes(recorded, generation, pods)) return recorded!;
   const lagging = pods
     .map((pod) => lagOf(pod, generation, reports.get(pod)))
     .filter((lag): lag is Lag => lag !== undefined);
