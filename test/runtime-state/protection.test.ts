@@ -23,10 +23,12 @@ beforeAll(async () => {
     VIGIL_METRICS_PORT: "0",
     VIGIL_MAX_BODY_BYTES: "8192",
     VIGIL_DECISION_LOG: "off",
-    // These tests are about validation, headers and logs; shedding has its own runtime below
-    // (off, as startTestRuntime has it). With the default bound, a loaded CI machine stalled this process's event loop past it
-    // (1037 ms) and the first requests were shed with 503.
+    // These tests are about validation, headers and logs, so shedding is off as in
+    // startTestRuntime; the shedding tests below start their own runtimes. With the default
+    // bound a loaded CI machine stalled this process's event loop (1037 ms) and the first
+    // requests were shed with 503.
     VIGIL_MAX_EVENT_LOOP_DELAY_MS: "0",
+    VIGIL_MAX_HEAP_USED_MB: "0",
   });
   const sink = new Writable({
     write(chunk: Buffer, _encoding, done) {
