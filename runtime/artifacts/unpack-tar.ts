@@ -10,6 +10,8 @@ import { GarbageBound } from "./garbage-bound.js";
 
 const CONTENT_TYPES = new Set(["File", "OldFile", "ContiguousFile", "Directory", "GNUDumpDir"]);
 const LINK_TYPES = new Set(["SymbolicLink", "Link"]);
+/** How long a refused archive waits for node-tar to close before the refusal is reported anyway. */
+const CLOSE_GRACE_MS = 5_000;
 
 export async function unpackTar(
   archive: string,
@@ -21,9 +23,12 @@ export async function unpackTar(
   const source = createReadStream(archive, { highWaterMark: 1024 * 1024 });
   await new Promise<void>((resolve, reject) => {
     // A refusal stops reading at once but settles only when node-tar has finished the writes it
-    // already started: rejecting earlier lets the caller remove the staging directory while
-    // files are still being created in it.
+    // already started (its "close"): rejecting earlier lets the caller remove the staging
+    // directory while files are still being created in it. An aborted parser (a broken gzip
+    // stream) never closes, and neither may one whose input ends inside a bad stream, so
+    // those settle at once or after a grace period; the caller's cleanup tolerates stragglers.
     let refusal: ArtifactError | undefined;
+    let aborted = false;
     const fail = (error: unknown): void => {
       if (refusal) return;
       refusal =
@@ -37,7 +42,14 @@ export async function unpackTar(
               );
       source.unpipe(unpack);
       source.destroy();
-      unpack.end();
+      if (aborted) {
+        reject(refusal);
+        return;
+      }
+      // Not from inside node-tar's own write (a filter or its error event runs there): the
+      // rest of that write would then be a write after end, thrown where nobody catches it.
+      setImmediate(() => unpack.end());
+      setTimeout(() => reject(refusal), CLOSE_GRACE_MS).unref();
     };
     const settle = (): void => (refusal ? reject(refusal) : resolve());
     const unpack = new tar.Unpack({
@@ -75,6 +87,9 @@ export async function unpackTar(
       onwarn: (code, message) => {
         if (code !== "TAR_ENTRY_INFO") fail(new ArtifactError("ArtifactInvalid", `archive: ${message}`));
       },
+    });
+    unpack.on("abort", () => {
+      aborted = true;
     });
     unpack.on("error", fail);
     // node-tar emits "close" once the input has ended and its last pending write is done.
