@@ -181,8 +181,11 @@ beforeAll(async () => {
     REDIS_URL: redis.url,
     VIGIL_LOG_RAW_TEXT: "true",
     VIGIL_API_KEYS_DIR: keysDir,
-    // Shedding is tested on its own; here a 503 from a full queue would hide real 5xx bugs.
+    // Shedding is tested on its own; here a 503 from a full queue, a stalled event loop on a
+    // loaded machine or a big heap would hide real 5xx bugs.
     VIGIL_MAX_QUEUE: "1000000",
+    VIGIL_MAX_EVENT_LOOP_DELAY_MS: "0",
+    VIGIL_MAX_HEAP_USED_MB: "0",
   });
   const errorLog = new Writable({
     write(chunk: Buffer, _encoding, done) {
