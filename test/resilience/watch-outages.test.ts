@@ -1,7 +1,7 @@
 // The operator's watches failing: a connection that keeps dropping while a service converges,
 // and an outage during which the spec changes and a child is deleted, after which the history
-// it would resume from is gone (410 Gone), so only a relist shows what happened. Emulator only: a real apiserver cannot be made to drop
-// watches or answer 410 on demand.
+// it would resume from is gone (410 Gone), so only a relist shows what happened.
+// Emulator only: a real apiserver cannot be made to drop watches or answer 410 on demand.
 import { describe, expect, it } from "vitest";
 import { Kinds } from "../../operator/core/kinds.js";
 import type { OperatorUnderTest } from "../loop/reconcile-support.js";
